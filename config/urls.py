@@ -1,3 +1,17 @@
-from django.urls import path
+from django.urls import include, path
 
-urlpatterns: list = []
+from reintegra.core.api import api
+
+urlpatterns = [
+    path("", include("reintegra.reports.urls")),
+    path("people/", include("reintegra.people.urls")),
+    path("cases/", include("reintegra.cases.urls")),
+    path("console/", include("reintegra.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", api.urls),
+]
+
+handler403 = "reintegra.core.views.forbidden"
+handler404 = "reintegra.core.views.not_found"
+handler500 = "reintegra.core.views.server_error"

@@ -32,8 +32,12 @@ class Office(VersionedModel):
     code = models.CharField(_("code"), max_length=16, unique=True)
     kind = models.CharField(_("kind"), max_length=12, choices=OfficeKind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent office"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("parent office"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     country_code = models.CharField(_("country (ISO code)"), max_length=2)
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
@@ -62,7 +66,11 @@ class RoleAssignment(TimestampedModel):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments")
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     office = models.ForeignKey(
-        Office, verbose_name=_("office"), null=True, blank=True, on_delete=models.PROTECT,
+        Office,
+        verbose_name=_("office"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="assignments",
     )
     specialisation = models.CharField(

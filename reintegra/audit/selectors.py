@@ -6,12 +6,12 @@ from reintegra.audit.models import AccessEvent, AuditEvent
 
 
 def case_audit_history(case_id: int, limit: int = 200) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(case_id=case_id).select_related("actor").order_by("-id")[
-        :limit
-    ]
+    return (
+        AuditEvent.objects.filter(case_id=case_id).select_related("actor").order_by("-id")[:limit]
+    )
 
 
 def case_access_history(case_id: int, limit: int = 200) -> QuerySet[AccessEvent]:
-    return AccessEvent.objects.filter(case_id=case_id).select_related("actor").order_by("-id")[
-        :limit
-    ]
+    return (
+        AccessEvent.objects.filter(case_id=case_id).select_related("actor").order_by("-id")[:limit]
+    )

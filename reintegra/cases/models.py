@@ -37,8 +37,12 @@ class Case(VersionedModel):
     arrived_on = models.DateField(_("arrival date"), null=True, blank=True)
     # The lead case manager, kept by the assignment services for fast lists and sorting.
     lead = models.ForeignKey(
-        User, verbose_name=_("lead case manager"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        User,
+        verbose_name=_("lead case manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     has_protection_flag = models.BooleanField(_("protection flag"), default=False)
     has_medical_flag = models.BooleanField(_("medical flag"), default=False)
@@ -110,7 +114,11 @@ class Task(TimestampedModel):
     title = models.CharField(_("task"), max_length=200)
     due_on = models.DateField(_("due on"))
     assignee = models.ForeignKey(
-        User, verbose_name=_("assigned to"), null=True, blank=True, on_delete=models.SET_NULL,
+        User,
+        verbose_name=_("assigned to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -148,7 +156,9 @@ class Handover(TimestampedModel):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="handovers")
     from_office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
     to_office = models.ForeignKey(
-        Office, verbose_name=_("receiving office"), on_delete=models.PROTECT,
+        Office,
+        verbose_name=_("receiving office"),
+        on_delete=models.PROTECT,
         related_name="incoming_handovers",
     )
     consent = models.ForeignKey(

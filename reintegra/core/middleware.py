@@ -37,3 +37,24 @@ class RequestIdLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = _request_id.get()
         return True
+
+
+class ServiceErrorMiddleware:
+    """A service refusal that escapes a view becomes a clear 403/409/422 page, never a 500."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.shortcuts import render
+
+        from reintegra.core.errors import ServiceError
+
+        if not isinstance(exception, ServiceError):
+            return None
+        template = "403.html" if exception.status == 403 else "error.html"
+        return render(request, template, {"message": exception.message},
+                      status=exception.status)

@@ -47,7 +47,9 @@ class Returnee(VersionedModel):
     address = models.CharField(_("address"), max_length=200, blank=True)
     languages = models.CharField(_("languages"), max_length=120, blank=True)
     office = models.ForeignKey(
-        Office, verbose_name=_("registering office"), on_delete=models.PROTECT,
+        Office,
+        verbose_name=_("registering office"),
+        on_delete=models.PROTECT,
         related_name="returnees",
     )
     registered_by = models.ForeignKey(
@@ -91,9 +93,7 @@ class HouseholdMember(TimestampedModel):
 
     person = models.ForeignKey(Returnee, on_delete=models.CASCADE, related_name="household")
     name = models.CharField(_("name"), max_length=200)
-    relationship = models.CharField(
-        _("relationship"), max_length=16, choices=Relationship.choices
-    )
+    relationship = models.CharField(_("relationship"), max_length=16, choices=Relationship.choices)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     is_dependant = models.BooleanField(_("dependant"), default=False)
@@ -121,14 +121,20 @@ class Consent(TimestampedModel):
     )
     given_on = models.DateField(_("given on"))
     obtained_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("obtained by"), null=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("obtained by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     language = models.CharField(_("language"), max_length=40)
     notes = models.TextField(_("notes"), blank=True)
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
     withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     withdrawal_reason = models.TextField(_("withdrawal reason"), blank=True)
