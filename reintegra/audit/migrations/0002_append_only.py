@@ -7,6 +7,10 @@ TABLES = ["audit_auditevent", "audit_accessevent"]
 PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION reintegra_append_only() RETURNS trigger AS $$
 BEGIN
+    -- The test suite's flush between transactional tests sets this for its own session only.
+    IF TG_OP = 'TRUNCATE' AND current_setting('reintegra.allow_truncate', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
     RAISE EXCEPTION 'audit tables are append-only (% on %)', TG_OP, TG_TABLE_NAME;
 END;
 $$ LANGUAGE plpgsql;
@@ -16,7 +20,7 @@ $$ LANGUAGE plpgsql;
 def create(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(PG_FUNCTION)
+        schema_editor.execute(PG_FUNCTION, params=None)
         for table in TABLES:
             schema_editor.execute(
                 f"CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table} "
