@@ -33,7 +33,7 @@ setup:
 	  apt-get install -y -qq gettext >/dev/null 2>&1 \
 	    || { apt-get update -qq && apt-get install -y -qq gettext >/dev/null; }
 	fi
-	if find locale reintegra -name '*.po' -print -quit 2>/dev/null | grep -q .; then
+	if [ -n "$$(find locale reintegra -name '*.po' -print -quit 2>/dev/null || true)" ]; then
 	  REINTEGRA_ALLOW_INSECURE_KEY=1 $(MANAGE) compilemessages --ignore=.venv --ignore=var \
 	    --ignore=node_modules -v 0
 	fi

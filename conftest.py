@@ -10,9 +10,19 @@ from reintegra.demo.personas import programme_ensure
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Hashing passwords the production way costs seconds per persona: tests use a fast hasher."""
+def _test_settings(settings):
+    """Hashing passwords the production way costs seconds per persona: tests use a fast hasher.
+    The test client speaks plain HTTP and static files are not collected."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.SECURE_SSL_REDIRECT = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    # Rate-limit counters live in the cache: each test starts with none.
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture

@@ -70,7 +70,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "reintegra.accounts.middleware.RequireMfaMiddleware",
+    "reintegra.access.middleware.RequireMfaMiddleware",
     "reintegra.core.middleware.ServiceErrorMiddleware",
 ]
 

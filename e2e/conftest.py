@@ -34,7 +34,13 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 CHROMIUM = os.environ.get("REINTEGRA_E2E_CHROMIUM", "/usr/bin/chromium")
 DEMO_PASSWORD = "reintegra-demo"
 SERVER_START_TIMEOUT = 60.0
-DB_FIXTURES = {"db", "transactional_db", "django_db_setup", "django_db_blocker"}
+DB_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -128,6 +134,8 @@ def live_server_url(e2e_data_dir: Path) -> Iterator[str]:
     env = _server_env(e2e_data_dir)
     _manage(env, "migrate", "--noinput")
     _manage(env, "demo", "load")
+    # DEBUG is off: pages use the hashed-name manifest, so collect into <data dir>/static.
+    _manage(env, "collectstatic", "--noinput", "-v", "0")
     port = _free_port()
     log = e2e_data_dir / "runserver.log"
     with log.open("wb") as out:
@@ -196,8 +204,11 @@ def sign_in(page: Page, base_url: str, username: str, password: str = DEMO_PASSW
     page.goto(f"{base_url}/accounts/login/")
     page.fill("#id_login", username)
     page.fill("#id_password", password)
-    with page.expect_navigation():
+    with page.expect_navigation() as navigation:
         page.click("form.login-form button[type=submit]")
+    response = navigation.value
+    if response is not None and response.status >= 500:
+        raise AssertionError(f"sign-in as {username}: the server answered {response.status}")
     if "/accounts/login/" in page.url:
         errors = page.locator(".form-errors, .errorlist").all_inner_texts()
         raise AssertionError(f"sign-in as {username} failed on {page.url}: {errors}")
