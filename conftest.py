@@ -15,6 +15,9 @@ def _test_settings(settings):
     The test client speaks plain HTTP and static files are not collected."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.SECURE_SSL_REDIRECT = False
+    # MFA enrolment is tested on its own (accounts/tests/test_sign_in.py); page and API tests
+    # sign coordinators in without it.
+    settings.MFA_REQUIRED_ROLES = []
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

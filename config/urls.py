@@ -1,12 +1,12 @@
 from django.urls import include, path
 
-from reintegra.core.api import api
+from reintegra.reports.api_root import api
 
 urlpatterns = [
     path("", include("reintegra.reports.urls")),
     path("people/", include("reintegra.people.urls")),
     path("cases/", include("reintegra.cases.urls")),
-    path("console/", include("reintegra.accounts.urls")),
+    path("console/", include("reintegra.access.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

@@ -1,5 +1,6 @@
 """Who the user is for access purposes: current role assignments and their office scopes."""
 
+import contextlib
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -97,8 +98,6 @@ def principal(user: Any) -> Principal:
     cached = getattr(user, "_reintegra_principal", None)
     if cached is None:
         cached = Principal(user)
-        try:
+        with contextlib.suppress(AttributeError):
             user._reintegra_principal = cached
-        except AttributeError:
-            pass
     return cached

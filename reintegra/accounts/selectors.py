@@ -1,6 +1,7 @@
 """Reads of offices and users (no personal data of returnees)."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from reintegra.accounts.models import Office, RoleAssignment, User
 
@@ -19,6 +20,8 @@ def staff_at_offices(office_ids: frozenset[int] | set[int], role: str) -> QueryS
     """Active users holding a role at one of these offices (for assignment pickers)."""
     return (
         User.objects.filter(
+            Q(assignments__expires_on__isnull=True)
+            | Q(assignments__expires_on__gte=timezone.localdate()),
             is_active=True,
             assignments__is_active=True,
             assignments__role=role,

@@ -93,6 +93,8 @@ class CaseAccess:
     def can_set_flag(self, flag: str) -> bool:
         if self.case.is_closed or not (self.roles & FLAGGING_ROLES):
             return False
+        if not self.knows_tier(FLAG_TIER[flag]):
+            return False
         if Role.CASE_MANAGER in self.roles and not self.can_edit:
             return bool(self.roles & (FLAGGING_ROLES - {Role.CASE_MANAGER}))
         return True

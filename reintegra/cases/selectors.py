@@ -173,7 +173,7 @@ def handover_get_for_user(user: Any, pk: Any) -> Handover:
     )
     if handover is None:
         raise Http404
-    if handover.to_office_id in offices:
+    if handover.to_office_id in offices or handover.from_office_id in offices:
         return handover
     if case_visible_to(user).filter(pk=handover.case_id).exists():
         return handover

@@ -121,7 +121,7 @@ def case_open(
     if stage == Stage.REGISTERED and arrived_on is None:
         arrived_on = timezone.localdate()
     case = Case.objects.create(
-        number=f"tmp-{uuid.uuid4().hex}",
+        number=f"tmp-{uuid.uuid4().hex[:28]}",
         person=person,
         office=office,
         stage=stage,

@@ -56,5 +56,4 @@ class ServiceErrorMiddleware:
         if not isinstance(exception, ServiceError):
             return None
         template = "403.html" if exception.status == 403 else "error.html"
-        return render(request, template, {"message": exception.message},
-                      status=exception.status)
+        return render(request, template, {"message": exception.message}, status=exception.status)

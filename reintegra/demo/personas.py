@@ -57,7 +57,11 @@ def programme_ensure(password: str = PASSWORD) -> tuple[dict[str, Office], dict[
     for code, name, kind, parent, country in OFFICES:
         if code not in offices:
             offices[code] = accounts.office_create(
-                actor=None, name=name, code=code, kind=kind, country_code=country,
+                actor=None,
+                name=name,
+                code=code,
+                kind=kind,
+                country_code=country,
                 parent=offices[parent] if parent else None,
             )
     users: dict[str, User] = {u.username: u for u in User.objects.all()}
@@ -65,11 +69,18 @@ def programme_ensure(password: str = PASSWORD) -> tuple[dict[str, Office], dict[
         if p.username in users:
             continue
         user = accounts.user_create(
-            actor=None, username=p.username, first_name=p.first_name, last_name=p.last_name,
-            email=f"{p.username}@demo.reintegra.invalid", password=password,
+            actor=None,
+            username=p.username,
+            first_name=p.first_name,
+            last_name=p.last_name,
+            email=f"{p.username}@demo.reintegra.invalid",
+            password=password,
         )
         accounts.role_assign(
-            actor=None, user=user, role=p.role, office=offices[p.office] if p.office else None,
+            actor=None,
+            user=user,
+            role=p.role,
+            office=offices[p.office] if p.office else None,
             specialisation=p.specialisation,
         )
         users[p.username] = user

@@ -17,6 +17,7 @@ from reintegra.access.policy import Level, Reach, Tier
 from reintegra.access.principal import principal
 from reintegra.access.scoping import NOTHING, case_q
 from reintegra.accounts.choices import Role
+from reintegra.audit.services import record_access
 from reintegra.people.choices import ConsentPurpose
 from reintegra.people.models import Consent, Returnee, normalise, normalise_phone
 
@@ -43,17 +44,49 @@ def returnee_visible_to(user: Any) -> QuerySet[Returnee]:
     condition = NOTHING
     if offices:
         condition |= Q(office_id__in=sorted(offices))
+    communication = principal(user).offices(Role.COMMS_FP)
+    if communication:
+        # The communication focal point knows the people who consented to communication.
+        consenting = Consent.objects.filter(
+            purpose=ConsentPurpose.COMMUNICATION, withdrawn_on__isnull=True
+        ).values("person_id")
+        condition |= Q(office_id__in=sorted(communication), pk__in=consenting)
     if cases is not NOTHING:
         condition |= Q(pk__in=Returnee.objects.filter(cases).values("pk"))
     return Returnee.objects.filter(condition)
 
 
 def returnee_get_for_user(user: Any, pk: Any) -> Returnee:
-    """The returnee, or Http404 when missing or outside the user's scope."""
+    """The returnee, or Http404 when missing or outside the user's scope.
+
+    An attempt on an existing person out of scope is recorded as `person.denied`.
+    """
     try:
-        return returnee_visible_to(user).select_related("office").get(pk=int(pk))
-    except (Returnee.DoesNotExist, ValueError, TypeError):
+        person_id = int(pk)
+    except (ValueError, TypeError):
         raise Http404 from None
+    person = returnee_visible_to(user).select_related("office").filter(pk=person_id).first()
+    if person is None:
+        if Returnee.objects.filter(pk=person_id).exists():
+            record_access(actor=user, action="person.denied", person_id=person_id)
+        raise Http404
+    return person
+
+
+def consent_get_for_user(user: Any, pk: Any) -> Consent:
+    """A consent of a person visible to the user, or Http404."""
+    try:
+        consent_id = int(pk)
+    except (ValueError, TypeError):
+        raise Http404 from None
+    consent = (
+        Consent.objects.select_related("person")
+        .filter(pk=consent_id, person__in=returnee_visible_to(user))
+        .first()
+    )
+    if consent is None:
+        raise Http404
+    return consent
 
 
 def returnee_list_for_user(user: Any, *, query: str = "", office: Any = None) -> QuerySet[Returnee]:

@@ -38,6 +38,7 @@ def test_repeated_failures_lock_the_account_out_for_a_while(users):
 
 def test_coordinators_must_set_up_mfa_outside_demo_mode(users, settings):
     settings.DEMO_MODE = False
+    settings.MFA_REQUIRED_ROLES = ["COORDINATOR", "SYSADMIN"]
     client = Client()
     sign_in(client, "coord.tamba")
     response = client.get(reverse("home"))
@@ -45,8 +46,19 @@ def test_coordinators_must_set_up_mfa_outside_demo_mode(users, settings):
     assert reverse("mfa_activate_totp") in response["Location"]
 
 
+def test_the_api_refuses_a_coordinator_session_without_mfa(users, settings):
+    settings.DEMO_MODE = False
+    settings.MFA_REQUIRED_ROLES = ["COORDINATOR", "SYSADMIN"]
+    client = Client()
+    sign_in(client, "coord.national")
+    response = client.get("/api/me")
+    assert response.status_code == 403
+    assert response.json()["code"] == "mfa_setup_required"
+
+
 def test_case_managers_may_work_without_mfa(users, settings):
     settings.DEMO_MODE = False
+    settings.MFA_REQUIRED_ROLES = ["COORDINATOR", "SYSADMIN"]
     client = Client()
     sign_in(client, "cm.tamba")
     assert client.get(reverse("home")).status_code == 200
@@ -54,6 +66,7 @@ def test_case_managers_may_work_without_mfa(users, settings):
 
 def test_demo_mode_says_so_on_the_login_page_and_does_not_require_mfa(users, settings):
     settings.DEMO_MODE = True
+    settings.MFA_REQUIRED_ROLES = ["COORDINATOR", "SYSADMIN"]
     client = Client()
     page = client.get(reverse("account_login"))
     assert b"reintegra-demo" in page.content

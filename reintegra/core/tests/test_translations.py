@@ -38,20 +38,35 @@ def test_every_french_entry_is_translated_and_not_fuzzy():
     assert missing == []
 
 
-@pytest.mark.skipif(shutil.which("xgettext") is None, reason="needs gettext (make setup installs it)")
+@pytest.mark.skipif(
+    shutil.which("xgettext") is None, reason="needs gettext (make setup installs it)"
+)
 def test_the_catalogue_holds_every_string_of_the_code(tmp_path):
     work = tmp_path / "src"
     for name in ("reintegra", "templates", "config", "locale"):
         shutil.copytree(ROOT / name, work / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "manage.py", work / "manage.py")
     subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "fr", "--no-obsolete",
-         "--ignore", "*/tests/*"],
-        cwd=work, check=True, capture_output=True,
-        env={"PATH": "/usr/bin:/bin", "REINTEGRA_ALLOW_INSECURE_KEY": "1",
-             "DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONPATH": str(work)},
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            "fr",
+            "--no-obsolete",
+            "--ignore",
+            "*/tests/*",
+        ],
+        cwd=work,
+        check=True,
+        capture_output=True,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "REINTEGRA_ALLOW_INSECURE_KEY": "1",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "PYTHONPATH": str(work),
+        },
     )
     fresh = parse_po(work / "locale" / "fr" / "LC_MESSAGES" / "django.po")
-    untranslated = sorted(msgid for msgid, (msgstr, fuzzy) in fresh.items()
-                          if not msgstr or fuzzy)
+    untranslated = sorted(msgid for msgid, (msgstr, fuzzy) in fresh.items() if not msgstr or fuzzy)
     assert untranslated == [], "run `make messages` and translate these"

@@ -1,0 +1,64 @@
+"""`reintegra bench generate|run`: scale benchmark (the code lives in bench/ at the repo root).
+
+reintegra bench generate --returnees 100000   # on an empty database (DATABASE_URL)
+reintegra bench run --repeat 30 --json out.json
+"""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Scale benchmark: `generate` a large programme fast, `run` the page measurements."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", choices=["generate", "run"])
+        parser.add_argument("--returnees", type=int, default=100_000)
+        parser.add_argument("--batch", type=int, default=5000)
+        parser.add_argument(
+            "--force", action="store_true", help="generate even when returnees exist"
+        )
+        parser.add_argument("--repeat", type=int, default=30)
+        parser.add_argument("--json", dest="json_path", default="")
+        parser.add_argument(
+            "--path",
+            choices=["auto", "view", "selectors", "both"],
+            default="auto",
+            help="measure the views, the selectors, or both (auto: views when they exist)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            from bench import generate, run
+        except ImportError as exc:
+            raise CommandError("The bench/ folder is not importable: run from the repo.") from exc
+        log = self.stdout.write
+        if options["action"] == "generate":
+            if options["returnees"] < 1:
+                raise CommandError("--returnees must be positive.")
+            try:
+                counts = generate.generate(
+                    returnees=options["returnees"],
+                    batch=options["batch"],
+                    force=options["force"],
+                    log=log,
+                )
+            except generate.BenchRefused as exc:
+                raise CommandError(str(exc)) from exc
+            log(", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in counts.items()))
+            return
+        paths = {
+            "auto": None,
+            "view": ("view",),
+            "selectors": ("selectors",),
+            "both": ("view", "selectors"),
+        }[options["path"]]
+        if paths and "view" in paths and not run.views_available():
+            raise CommandError("The views (cases:list, cases:detail, people:list) do not exist.")
+        report = run.run(repeat=max(1, options["repeat"]), paths=paths, log=log)
+        log("")
+        log(run.markdown(report))
+        if options["json_path"]:
+            run.write_json(report, options["json_path"])
+            log(f"\nWrote {options['json_path']}")

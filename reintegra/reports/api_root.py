@@ -1,0 +1,19 @@
+"""The API's root: core's NinjaAPI with every app's router mounted.
+
+Reports sits above every app, so it may import them all; core (where the NinjaAPI lives) may not.
+`config/urls.py` mounts `api` from here.
+"""
+
+from reintegra.accounts.api import router as accounts_router
+from reintegra.accounts.services import api_token_user
+from reintegra.cases.api import router as cases_router
+from reintegra.core.api import api, token_auth
+from reintegra.people.api import router as people_router
+
+token_auth.resolve = api_token_user
+
+api.add_router("", accounts_router)
+api.add_router("", people_router)
+api.add_router("", cases_router)
+
+__all__ = ["api"]

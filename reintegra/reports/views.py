@@ -1,0 +1,36 @@
+"""The home page: one section per role the user holds (a user may hold several)."""
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from reintegra.access.principal import principal
+from reintegra.accounts.choices import Role
+from reintegra.cases.choices import Flag
+from reintegra.reports import selectors
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    p = principal(user)
+    context: dict[str, Any] = {"roles": sorted(p.roles), "has_role": bool(p.roles)}
+    if p.has_role(Role.CASE_MANAGER):
+        context["case_manager"] = selectors.case_manager_home(user)
+    if p.has_role(Role.COORDINATOR):
+        context["stage_table"] = selectors.stage_office_table(user)
+        context["handovers"] = selectors.coordinator_handovers(user)
+    if p.has_role(Role.PROTECTION_FP):
+        context["protection_cases"] = selectors.flagged_cases(user, Flag.PROTECTION)
+    if p.has_role(Role.MEDICAL_FP):
+        context["medical_cases"] = selectors.flagged_cases(user, Flag.MEDICAL)
+    if p.has_role(*selectors.AGGREGATE_ROLES):
+        context["aggregate"] = selectors.aggregate_figures(user)
+        context["show_stage_counts"] = p.has_role(Role.ME_SPECIALIST)
+    if p.is_sysadmin:
+        context["health"] = selectors.system_health()
+    return render(request, "reports/home.html", context)
