@@ -1,0 +1,711 @@
+"""The generated permission matrix: every persona × every page and API operation × an in-scope
+and an out-of-scope object.
+
+The expected answer is not written by hand per persona: it is computed from the policy's own
+predicates (`CaseAccess`, `people.permissions`, `principal`). What this test proves is that every
+view and API operation applies them — out of scope answers 404, visible-but-not-allowed answers
+403 — and that no page or operation exists without a row here.
+"""
+
+import datetime
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.http import Http404
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from reintegra.access.principal import principal
+from reintegra.accounts.choices import Role
+from reintegra.accounts.services import api_token_issue
+from reintegra.cases import services
+from reintegra.cases.choices import TRANSITIONS
+from reintegra.cases.models import Case
+from reintegra.cases.permissions import can_decide_handover, case_access
+from reintegra.cases.selectors import case_visible_to, handover_get_for_user
+from reintegra.demo.personas import PERSONAS
+from reintegra.people import services as people
+from reintegra.people.permissions import can_edit_person, can_register_person, can_view_people
+from reintegra.people.selectors import returnee_visible_to
+from reintegra.reports.api_root import api
+
+USERNAMES = [p.username for p in PERSONAS]
+RESTRICTED = ("PROTECTION", "MEDICAL", "PSYCHOSOCIAL")
+
+
+# --- the world ----------------------------------------------------------------------------------
+
+
+def _person(actor, office, given, family):
+    return people.returnee_register(
+        actor=actor,
+        office=office,
+        given_names=given,
+        family_name=family,
+        sex="M",
+        date_of_birth=datetime.date(1994, 1, 1),
+    )
+
+
+def _case(actor, office, given, family) -> Case:
+    return services.case_open(
+        actor=actor, person=_person(actor, office, given, family), office=office
+    )
+
+
+def _consent(actor, person):
+    return people.consent_record(
+        actor=actor,
+        person=person,
+        purpose="CASE_MANAGEMENT",
+        given_on=datetime.date.today(),
+        language="Wolof",
+    )
+
+
+@dataclass
+class World:
+    """In-scope objects (a Tambacounda case with everything attached, a closed case, a Rabat
+    case with a pending hand-over) and out-of-scope ones (Kolda and a second Rabat case)."""
+
+    objects: dict[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.objects[key]
+
+
+@pytest.fixture
+def world(offices, users, settings, tmp_path) -> World:
+    settings.PRIVATE_FILES_DIR = tmp_path
+    cm, rabat, coord = users["cm.tamba"], users["cm.rabat"], users["coord.tamba"]
+    case = _case(cm, offices["TAM"], "Aliou", "Sané")
+    services.case_assign(actor=coord, case=case, user=users["cm.psy"], role="SPECIALIST")
+    for flag in ("PROTECTION", "MEDICAL"):
+        services.case_flag_set(actor=cm, case=case, flag=flag, value=True)
+    services.note_add(actor=cm, case=case, body="Counselling session")
+    services.note_add(actor=users["cm.psy"], case=case, body="Session", tier="PSYCHOSOCIAL")
+    task = services.task_add(actor=cm, case=case, title="Call", due_on=datetime.date.today())
+    document = services.document_attach(
+        actor=cm,
+        case=case,
+        doc_type="OTHER",
+        upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4 test", content_type="application/pdf"),
+    )
+    consent = _consent(cm, case.person)
+    closed = _case(cm, offices["TAM"], "Samba", "Camara")
+    closed = services.case_close(actor=cm, case=closed, reason="MOVED_AWAY")
+    pre = _case(rabat, offices["RBT"], "Lamine", "Touré")
+    handover = services.handover_request(
+        actor=rabat,
+        case=pre,
+        to_office=offices["TAM"],
+        consent=_consent(rabat, pre.person),
+        sections=["IDENTITY"],
+    )
+    handover_kolda_case = _case(rabat, offices["RBT"], "Modou", "Faye")
+    handover_kolda = services.handover_request(
+        actor=rabat,
+        case=handover_kolda_case,
+        to_office=offices["KLD"],
+        consent=_consent(rabat, handover_kolda_case.person),
+        sections=["IDENTITY"],
+    )
+    kolda = _case(users["cm.kolda"], offices["KLD"], "Binta", "Kandé")
+    _consent(users["cm.kolda"], kolda.person)
+    rabat_other = _case(rabat, offices["RBT"], "Cheikh", "Sylla")
+    _consent(rabat, rabat_other.person)
+    case.refresh_from_db()
+    return World(
+        {
+            "case": case,
+            "task": task,
+            "document": document,
+            "consent": consent,
+            "closed": closed,
+            "pre": pre,
+            "handover": handover,
+            "handover_kolda": handover_kolda,
+            "out_cases": [rabat_other, kolda],
+            "out_handovers": [handover_kolda, handover],
+        }
+    )
+
+
+# --- the routes ---------------------------------------------------------------------------------
+
+Check = Callable[[Any, "Ctx"], bool]
+
+
+@dataclass
+class Ctx:
+    """What a route needs to know about the persona and the object it is tried on."""
+
+    user: Any
+    world: World
+    obj: Any = None
+
+    @property
+    def access(self):
+        case = self.obj if isinstance(self.obj, Case) else getattr(self.obj, "case", None)
+        return case_access(self.user, case)
+
+
+@dataclass
+class Route:
+    name: str
+    method: str
+    kind: str  # none | case | closed | pre | person | handover | console
+    allowed: Callable[[Ctx], bool]
+    data: Callable[[Ctx], dict[str, Any]] = lambda ctx: {}
+    denied: int = 403  # the answer when visible but not allowed
+    kwargs: Callable[[Ctx], dict[str, Any]] = lambda ctx: {}
+    takes_pk: bool = True
+
+
+def always(ctx: Ctx) -> bool:
+    return True
+
+
+def sysadmin(ctx: Ctx) -> bool:
+    return principal(ctx.user).is_sysadmin
+
+
+def opens_cases(ctx: Ctx) -> bool:
+    return principal(ctx.user).has_role(Role.CASE_MANAGER, Role.COORDINATOR)
+
+
+def next_stage(ctx: Ctx) -> dict[str, Any]:
+    return {
+        "to_stage": TRANSITIONS[ctx.obj.stage][0] if TRANSITIONS[ctx.obj.stage] else "",
+        "version": ctx.obj.version,
+    }
+
+
+def reads_notes(ctx: Ctx) -> bool:
+    a = ctx.access
+    return any(a.can_read_tier(t) for t in ("CASE", *RESTRICTED)) or any(
+        a.knows_tier(t) for t in RESTRICTED
+    )
+
+
+def writable_tier(ctx: Ctx) -> str:
+    if ctx.access.can_edit:
+        return "CASE"
+    return next((t for t in RESTRICTED if ctx.access.can_write_tier(t)), "CASE")
+
+
+def writes_notes(ctx: Ctx) -> bool:
+    return ctx.access.can_edit or any(ctx.access.can_write_tier(t) for t in RESTRICTED)
+
+
+PAGES = [
+    Route("home", "GET", "none", always),
+    Route("cases:list", "GET", "none", always),
+    Route("cases:handovers", "GET", "none", always),
+    Route(
+        "cases:new",
+        "GET",
+        "person",
+        opens_cases,
+        kwargs=lambda ctx: {"query": {"person": ctx.obj.pk}},
+        takes_pk=False,
+    ),
+    Route("cases:detail", "GET", "case", always),
+    Route("cases:timeline", "GET", "case", always),
+    Route("cases:notes", "GET", "case", reads_notes),
+    Route("cases:history", "GET", "case", lambda ctx: ctx.access.can_view_history),
+    Route("cases:transition", "POST", "case", lambda ctx: ctx.access.can_edit, next_stage),
+    Route(
+        "cases:note_add",
+        "POST",
+        "case",
+        writes_notes,
+        lambda ctx: {
+            "body": "Follow-up",
+            "tier": writable_tier(ctx),
+            "written_on": datetime.date.today().isoformat(),
+        },
+    ),
+    Route(
+        "cases:task_add",
+        "POST",
+        "case",
+        lambda ctx: ctx.access.can_edit,
+        lambda ctx: {"title": "Visit", "due_on": datetime.date.today().isoformat()},
+    ),
+    Route(
+        "cases:task_done",
+        "POST",
+        "case",
+        lambda ctx: ctx.access.can_edit,
+        kwargs=lambda ctx: {"task_id": ctx.world["task"].pk},
+    ),
+    Route(
+        "cases:document_add",
+        "POST",
+        "case",
+        lambda ctx: ctx.access.can_edit,
+        lambda ctx: {
+            "doc_type": "OTHER",
+            "title": "Scan",
+            "file": SimpleUploadedFile("b.pdf", b"%PDF-1.4 b"),
+        },
+    ),
+    Route(
+        "cases:document_download",
+        "GET",
+        "case",
+        lambda ctx: ctx.access.can_read_tier(ctx.world["document"].tier),
+        denied=404,
+        kwargs=lambda ctx: {"doc_id": ctx.world["document"].pk},
+    ),
+    Route(
+        "cases:assign",
+        "POST",
+        "case",
+        lambda ctx: ctx.access.can_assign,
+        lambda ctx: {"user": ctx.world.objects.get("assignee", ""), "role": "SPECIALIST"},
+    ),
+    Route(
+        "cases:unassign",
+        "POST",
+        "case",
+        lambda ctx: ctx.access.can_assign,
+        lambda ctx: {
+            "assignment": ctx.obj.assignments.filter(ended_at__isnull=True)
+            .order_by("-id")
+            .values_list("pk", flat=True)
+            .first()
+            or ""
+        },
+    ),
+    Route(
+        "cases:flag",
+        "POST",
+        "case",
+        lambda ctx: ctx.access.can_set_flag("PROTECTION"),
+        lambda ctx: {"flag": "PROTECTION", "value": "0"},
+    ),
+    Route(
+        "cases:close",
+        "POST",
+        "case",
+        lambda ctx: ctx.access.can_close,
+        lambda ctx: {"reason": "MOVED_AWAY", "version": ctx.obj.version},
+    ),
+    Route(
+        "cases:reopen",
+        "POST",
+        "closed",
+        lambda ctx: ctx.access.can_reopen,
+        lambda ctx: {"reason": "Back", "to_stage": "ASSESSMENT", "version": ctx.obj.version},
+    ),
+    Route(
+        "cases:handover",
+        "POST",
+        "pre",
+        lambda ctx: ctx.access.can_handover,
+        lambda ctx: {"sections": ["IDENTITY"]},
+    ),
+    Route("cases:handover_detail", "GET", "handover", always),
+    Route(
+        "cases:handover_accept",
+        "POST",
+        "handover",
+        lambda ctx: can_decide_handover(ctx.user, ctx.obj),
+    ),
+    Route(
+        "cases:handover_refuse",
+        "POST",
+        "handover",
+        lambda ctx: can_decide_handover(ctx.user, ctx.obj),
+        lambda ctx: {"reason": "No"},
+    ),
+    Route(
+        "cases:person_cases",
+        "GET",
+        "person",
+        always,
+        kwargs=lambda ctx: {"person_id": ctx.obj.pk},
+        takes_pk=False,
+    ),
+    Route("people:list", "GET", "none", lambda ctx: can_view_people(ctx.user)),
+    Route("people:new", "GET", "none", lambda ctx: can_register_person(ctx.user)),
+    Route("people:duplicates", "GET", "none", lambda ctx: can_register_person(ctx.user)),
+    Route("people:detail", "GET", "person", always),
+    Route("people:edit", "GET", "person", lambda ctx: can_edit_person(ctx.user, ctx.obj)),
+    Route(
+        "people:household_add",
+        "POST",
+        "person",
+        lambda ctx: can_edit_person(ctx.user, ctx.obj),
+        lambda ctx: {"name": "Awa", "relationship": "SPOUSE"},
+    ),
+    Route(
+        "people:document_add",
+        "POST",
+        "person",
+        lambda ctx: can_edit_person(ctx.user, ctx.obj),
+        lambda ctx: {"kind": "PASSPORT", "number": "A123"},
+    ),
+    Route(
+        "people:consent_add",
+        "POST",
+        "person",
+        lambda ctx: can_edit_person(ctx.user, ctx.obj),
+        lambda ctx: {
+            "purpose": "MONITORING",
+            "language": "Wolof",
+            "given_on": datetime.date.today().isoformat(),
+        },
+    ),
+    Route(
+        "people:consent_withdraw",
+        "POST",
+        "person",
+        lambda ctx: can_edit_person(ctx.user, ctx.obj),
+        lambda ctx: {"reason": "Asked"},
+        kwargs=lambda ctx: {"consent_id": ctx.world["consent"].pk},
+    ),
+    Route("console:index", "GET", "none", sysadmin, denied=404),
+    Route("console:offices", "GET", "none", sysadmin, denied=404),
+    Route("console:office_edit", "GET", "console", sysadmin, denied=404),
+    Route("console:users", "GET", "none", sysadmin, denied=404),
+    Route("console:user_detail", "GET", "console", sysadmin, denied=404),
+    Route(
+        "console:role_assign",
+        "POST",
+        "console",
+        sysadmin,
+        denied=404,
+        data=lambda ctx: {"role": "FINANCE"},
+    ),
+    Route(
+        "console:role_revoke",
+        "POST",
+        "console",
+        sysadmin,
+        denied=404,
+        kwargs=lambda ctx: {"assignment_id": ctx.obj.assignments.get().pk},
+    ),
+    Route("console:user_deactivate", "POST", "console", sysadmin, denied=404),
+    Route(
+        "console:policy",
+        "GET",
+        "none",
+        lambda ctx: principal(ctx.user).has_role(Role.SYSADMIN, Role.COORDINATOR),
+        denied=404,
+    ),
+]
+
+# Operations of the API: (method, path template) -> route.
+API = {
+    ("GET", "/api/me"): Route("me", "GET", "none", always),
+    ("GET", "/api/offices"): Route("offices", "GET", "none", always),
+    ("GET", "/api/people"): Route("people", "GET", "none", always),
+    ("POST", "/api/people"): Route(
+        "people.create",
+        "POST",
+        "none",
+        lambda ctx: can_register_person(ctx.user),
+        lambda ctx: {
+            "given_names": "A",
+            "family_name": "B",
+            "sex": "M",
+            "office_id": ctx.world["case"].office_id,
+        },
+        denied=422,
+    ),
+    ("GET", "/api/people/{person_id}"): Route("person", "GET", "person", always),
+    ("PATCH", "/api/people/{person_id}"): Route(
+        "person.update",
+        "PATCH",
+        "person",
+        lambda ctx: can_edit_person(ctx.user, ctx.obj),
+        lambda ctx: {"version": ctx.obj.version, "commune": "Kidira"},
+    ),
+    ("GET", "/api/people/{person_id}/consents"): Route("consents", "GET", "person", always),
+    ("POST", "/api/people/{person_id}/consents"): Route(
+        "consents.create",
+        "POST",
+        "person",
+        lambda ctx: can_edit_person(ctx.user, ctx.obj),
+        lambda ctx: {
+            "purpose": "MONITORING",
+            "language": "Wolof",
+            "given_on": datetime.date.today().isoformat(),
+        },
+    ),
+    ("POST", "/api/consents/{consent_id}/withdraw"): Route(
+        "consent.withdraw",
+        "POST",
+        "consent",
+        lambda ctx: can_edit_person(ctx.user, ctx.obj.person),
+        lambda ctx: {"reason": "Asked"},
+    ),
+    ("GET", "/api/cases"): Route("cases", "GET", "none", always),
+    ("POST", "/api/cases"): Route(
+        "cases.create",
+        "POST",
+        "person",
+        opens_cases,
+        lambda ctx: {"person_id": ctx.obj.pk, "office_id": ctx.obj.office_id},
+        denied=422,
+    ),
+    ("GET", "/api/cases/{case_id}"): Route("case", "GET", "case", always),
+    ("PATCH", "/api/cases/{case_id}"): Route(
+        "case.update",
+        "PATCH",
+        "case",
+        lambda ctx: ctx.access.can_set_flag("MEDICAL"),
+        lambda ctx: {"version": ctx.obj.version, "flags": {"medical": False}},
+    ),
+    ("POST", "/api/cases/{case_id}/transitions"): Route(
+        "case.transition", "POST", "case", lambda ctx: ctx.access.can_edit, next_stage
+    ),
+    ("GET", "/api/cases/{case_id}/notes"): Route(
+        "notes",
+        "GET",
+        "case",
+        lambda ctx: any(ctx.access.can_read_tier(t) for t in ("CASE", *RESTRICTED)),
+    ),
+    ("POST", "/api/cases/{case_id}/notes"): Route(
+        "notes.create",
+        "POST",
+        "case",
+        lambda ctx: ctx.access.can_edit,
+        lambda ctx: {"body": "Follow-up"},
+    ),
+    ("POST", "/api/cases/{case_id}/handovers"): Route(
+        "handover.create",
+        "POST",
+        "pre",
+        lambda ctx: ctx.access.can_handover,
+        lambda ctx: {
+            "to_office_id": ctx.world["case"].office_id,
+            "consent_id": ctx.world["pre"].person.consents.get().pk,
+            "sections": ["IDENTITY"],
+        },
+    ),
+    ("POST", "/api/handovers/{handover_id}/accept"): Route(
+        "handover.accept", "POST", "handover", lambda ctx: can_decide_handover(ctx.user, ctx.obj)
+    ),
+    ("POST", "/api/handovers/{handover_id}/refuse"): Route(
+        "handover.refuse",
+        "POST",
+        "handover",
+        lambda ctx: can_decide_handover(ctx.user, ctx.obj),
+        lambda ctx: {"reason": "No"},
+    ),
+}
+UNAUTHENTICATED_API = {("POST", "/api/token")}
+
+
+# --- visibility of objects ----------------------------------------------------------------------
+
+
+def in_scope_object(kind: str, world: World, users: dict) -> Any:
+    return {
+        "case": world["case"],
+        "closed": world["closed"],
+        "pre": world["pre"],
+        "person": world["case"].person,
+        "handover": world["handover"],
+        "consent": world["consent"],
+        "console": users["cm.tamba"],
+    }.get(kind)
+
+
+def visible(user: Any, kind: str, obj: Any) -> bool:
+    if obj is None or kind == "console":
+        return True
+    if kind in ("case", "closed", "pre"):
+        return case_visible_to(user).filter(pk=obj.pk).exists()
+    if kind == "person":
+        return returnee_visible_to(user).filter(pk=obj.pk).exists()
+    if kind == "consent":
+        return returnee_visible_to(user).filter(pk=obj.person_id).exists()
+    if kind == "handover":
+        try:
+            handover_get_for_user(user, obj.pk)
+        except Http404:
+            return False
+        return True
+    raise AssertionError(kind)
+
+
+def out_of_scope_object(kind: str, world: World, user: Any) -> Any:
+    """An existing object of this kind that the user may not see (None when they see all)."""
+    if kind in ("case", "closed", "pre", "person", "consent"):
+        for case in world["out_cases"]:
+            candidate = case.person if kind in ("person", "consent") else case
+            if kind == "consent":
+                candidate = case.person.consents.first()
+            if not visible(user, kind, candidate):
+                return candidate
+        return None
+    if kind == "handover":
+        return next((h for h in world["out_handovers"] if not visible(user, kind, h)), None)
+    return None
+
+
+# --- the pages ----------------------------------------------------------------------------------
+
+
+def page_url(route: Route, ctx: Ctx) -> str:
+    extra = dict(route.kwargs(ctx))
+    query = extra.pop("query", None)
+    kwargs = dict(extra)
+    if route.kind != "none" and route.takes_pk:
+        kwargs["pk"] = ctx.obj.pk
+    url = reverse(route.name, kwargs=kwargs or None)
+    if query:
+        url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
+    return url
+
+
+def request(client: Client, method: str, url: str, data: dict[str, Any]):
+    if method == "GET":
+        return client.get(url)
+    return client.post(url, data)
+
+
+def _answer(client, route, ctx, url, body):
+    """One request inside a savepoint, so each persona meets the same world."""
+    with transaction.atomic():
+        response = request(client, route.method, url, body)
+        transaction.set_rollback(True)
+    return response
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", PAGES, ids=[r.name for r in PAGES])
+def test_every_page_applies_the_policy_for_every_persona(route, world, users, client_for):
+    world.objects["assignee"] = users["cm.psy"].pk
+    for username in USERNAMES:
+        user = type(users[username]).objects.get(pk=users[username].pk)
+        client = client_for(username)
+        obj = in_scope_object(route.kind, world, users)
+        ctx = Ctx(user=user, world=world, obj=obj)
+        url = page_url(route, ctx)
+        response = _answer(
+            client,
+            route,
+            ctx,
+            url,
+            route.data(ctx) if obj is not None or route.kind == "none" else {},
+        )
+        where = f"{route.name} as {username}"
+        if not visible(user, route.kind, obj):
+            assert response.status_code == 404, where
+        elif route.allowed(ctx):
+            assert response.status_code not in (403, 404), where
+            assert response.status_code < 500, where
+        else:
+            assert response.status_code == route.denied, where
+        outside = out_of_scope_object(route.kind, world, user)
+        if outside is not None:
+            octx = Ctx(user=user, world=world, obj=outside)
+            response = _answer(client, route, octx, page_url(route, octx), route.data(octx))
+            assert response.status_code == 404, f"{where} (out of scope)"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", PAGES, ids=[r.name for r in PAGES])
+def test_anonymous_visitors_are_sent_to_sign_in(route, world, users):
+    ctx = Ctx(user=None, world=world, obj=in_scope_object(route.kind, world, users))
+    response = request(Client(), route.method, page_url(route, ctx), {})
+    assert response.status_code == 302
+    assert reverse("account_login") in response["Location"]
+
+
+def _our_url_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns, namespace: str | None) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = p.namespace or namespace
+                if ns in ("api",) or str(p.pattern).startswith(("accounts/", "i18n/")):
+                    continue
+                walk(p.url_patterns, ns)
+            elif isinstance(p, URLPattern) and p.name:
+                names.add(f"{namespace}:{p.name}" if namespace else p.name)
+
+    walk(get_resolver().url_patterns, None)
+    return names - {"reports:home"}
+
+
+def test_every_page_of_the_project_has_a_row_in_the_matrix():
+    assert _our_url_names() == {r.name for r in PAGES}
+
+
+# --- the API ------------------------------------------------------------------------------------
+
+
+def api_operations() -> set[tuple[str, str]]:
+    schema = api.get_openapi_schema()
+    return {
+        (method.upper(), path)
+        for path, operations in schema["paths"].items()
+        for method in operations
+    }
+
+
+def test_every_api_operation_has_a_row_in_the_matrix():
+    assert api_operations() == set(API) | UNAUTHENTICATED_API
+
+
+def api_url(path: str, obj: Any) -> str:
+    if obj is None:
+        return path
+    for name in ("person_id", "case_id", "handover_id", "consent_id"):
+        path = path.replace("{" + name + "}", str(obj.pk))
+    return path
+
+
+def api_call(token: str | None, method: str, url: str, body: dict[str, Any]):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    client = Client(headers=headers)
+    with transaction.atomic():
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = client.generic(
+                method, url, data=json.dumps(body), content_type="application/json"
+            )
+        transaction.set_rollback(True)
+    return response
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("operation", sorted(API), ids=[f"{m} {p}" for m, p in sorted(API)])
+def test_every_api_operation_applies_the_policy_for_every_persona(operation, world, users):
+    route = API[operation]
+    _, path = operation
+    for username in USERNAMES:
+        user = type(users[username]).objects.get(pk=users[username].pk)
+        token = api_token_issue(actor=user)
+        obj = in_scope_object(route.kind, world, users)
+        ctx = Ctx(user=user, world=world, obj=obj)
+        response = api_call(token, route.method, api_url(path, obj), route.data(ctx))
+        where = f"{operation} as {username}: {response.content[:200]!r}"
+        assert response.status_code < 500, where
+        if not visible(user, route.kind, obj):
+            assert response.status_code == 404, where
+        elif route.allowed(ctx):
+            assert response.status_code not in (401, 403, 404), where
+        else:
+            assert response.status_code == route.denied, where
+        outside = out_of_scope_object(route.kind, world, user)
+        if outside is not None:
+            octx = Ctx(user=user, world=world, obj=outside)
+            response = api_call(token, route.method, api_url(path, outside), route.data(octx))
+            assert response.status_code == 404, f"{where} (out of scope)"
+        anonymous = api_call(None, route.method, api_url(path, obj), route.data(ctx))
+        assert anonymous.status_code == 401, f"{operation} anonymous"
