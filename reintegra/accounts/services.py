@@ -77,7 +77,7 @@ def office_update(
     locked = Office.objects.select_for_update().get(pk=office.pk)
     if locked.version != version:
         raise StaleVersion(_("This office was changed by someone else. Reload and try again."))
-    changes = {}
+    changes: dict[str, list[Any]] = {}
     if locked.name != name.strip():
         changes["name"] = [locked.name, name.strip()]
     if locked.is_active != is_active:

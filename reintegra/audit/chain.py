@@ -13,6 +13,8 @@ from typing import Any
 
 from django.db import connection, models, transaction
 
+from reintegra.audit.models import ChainedEvent
+
 GENESIS = "0" * 64
 _LOCK_KEYS = {"audit_auditevent": 424201, "audit_accessevent": 424202}
 
@@ -43,7 +45,7 @@ def content_of(obj: models.Model) -> dict[str, Any]:
     return data
 
 
-def append(model: type[models.Model], **fields: Any) -> models.Model:
+def append(model: type[ChainedEvent], **fields: Any) -> ChainedEvent:
     """Insert one row at the end of the model's chain."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -51,7 +53,7 @@ def append(model: type[models.Model], **fields: Any) -> models.Model:
                 cursor.execute(
                     "SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEYS[model._meta.db_table]]
                 )
-        last = model.objects.order_by("-id").values_list("hash", flat=True).first()
+        last = model._default_manager.order_by("-pk").values_list("hash", flat=True).first()
         obj = model(**fields)
         obj.prev_hash = last or GENESIS
         obj.hash = digest(obj.prev_hash, content_of(obj))
@@ -65,20 +67,20 @@ class Break:
     reason: str
 
 
-def verify(model: type[models.Model], batch: int = 5000) -> Iterator[Break]:
+def verify(model: type[ChainedEvent], batch: int = 5000) -> Iterator[Break]:
     """Yield the first break in the chain (if any): a changed, deleted or inserted row."""
     expected_prev = GENESIS
     last_id = 0
     while True:
-        rows = list(model.objects.filter(id__gt=last_id).order_by("id")[:batch])
+        rows = list(model._default_manager.filter(pk__gt=last_id).order_by("pk")[:batch])
         if not rows:
             return
         for row in rows:
             if row.prev_hash != expected_prev:
-                yield Break(row.id, "previous hash does not match: a row was removed or inserted")
+                yield Break(row.pk, "previous hash does not match: a row was removed or inserted")
                 return
             if digest(row.prev_hash, content_of(row)) != row.hash:
-                yield Break(row.id, "content does not match its hash: the row was changed")
+                yield Break(row.pk, "content does not match its hash: the row was changed")
                 return
             expected_prev = row.hash
-            last_id = row.id
+            last_id = row.pk

@@ -19,7 +19,7 @@ from reintegra.access.scoping import case_levels, reaches
 from reintegra.accounts.choices import Role
 from reintegra.cases.choices import Flag, HandoverStatus, Stage
 
-FLAG_TIER = {
+FLAG_TIER: dict[str, str] = {
     Flag.PROTECTION: Tier.PROTECTION,
     Flag.MEDICAL: Tier.MEDICAL,
     Flag.PSYCHOSOCIAL: Tier.PSYCHOSOCIAL,

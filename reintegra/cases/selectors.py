@@ -218,7 +218,7 @@ def counts_by_stage_and_office(user: Any) -> list[dict[str, Any]]:
         .annotate(n=Count("id"))
         .order_by("office__name", "stage")
     )
-    return list(rows)
+    return [dict(row) for row in rows]
 
 
 def aggregate_counts(office_ids: frozenset[int]) -> dict[str, int]:

@@ -41,7 +41,7 @@ from reintegra.core.errors import Conflict, NotAllowed, StaleVersion, Validation
 from reintegra.people.choices import ConsentPurpose
 from reintegra.people.models import Consent, Returnee
 
-FLAG_FIELDS = {
+FLAG_FIELDS: dict[str, tuple[str, str]] = {
     Flag.PROTECTION: ("has_protection_flag", Tier.PROTECTION),
     Flag.MEDICAL: ("has_medical_flag", Tier.MEDICAL),
     Flag.PSYCHOSOCIAL: ("has_psychosocial_flag", Tier.PSYCHOSOCIAL),
