@@ -62,7 +62,7 @@ def test_a_host_office_hands_a_case_over_and_the_origin_coordinator_accepts_it(
     expect(rabat.get_by_role("heading", level=1)).to_contain_text(number)
     expect(rabat.locator(".page-header")).to_contain_text("Pre-departure")
     actions = rabat.locator("section#actions")
-    actions.get_by_text("Hand over to an origin-country office", exact=True).click()
+    actions.locator("summary", has_text="Hand over to an origin-country office").click()
     actions.get_by_label("Receiving office", exact=True).select_option(label="Tambacounda")
     consent = actions.get_by_label("Consent relied on", exact=True)
     consents = [
