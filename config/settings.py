@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "reintegra.access.middleware.RequireMfaMiddleware",
     "reintegra.core.middleware.ServiceErrorMiddleware",
+    "reintegra.core.middleware.PrivatePagesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -164,6 +165,8 @@ X_FRAME_OPTIONS = "DENY"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Day-month-year dates and 24-hour times in English too (config/formats/en).
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = os.environ.get("REINTEGRA_TIME_ZONE", "Africa/Dakar")
 USE_I18N = True
 USE_TZ = True

@@ -635,7 +635,7 @@ def handover_request(
         from_office=locked.office,
         to_office=to_office,
         consent=consent,
-        sections=sorted(set(sections)),
+        sections=[s for s in HandoverSection.values if s in sections],
         message=message.strip(),
         requested_by=actor,
     )

@@ -70,3 +70,12 @@ def test_the_catalogue_holds_every_string_of_the_code(tmp_path):
     fresh = parse_po(work / "locale" / "fr" / "LC_MESSAGES" / "django.po")
     untranslated = sorted(msgid for msgid, (msgstr, fuzzy) in fresh.items() if not msgstr or fuzzy)
     assert untranslated == [], "run `make messages` and translate these"
+
+
+def test_english_dates_are_written_day_first():
+    import datetime
+
+    from django.utils import formats, translation
+
+    with translation.override("en"):
+        assert formats.date_format(datetime.date(2026, 10, 30), "SHORT_DATE_FORMAT") == "30/10/2026"
