@@ -159,7 +159,7 @@ class Ctx:
 class Route:
     name: str
     method: str
-    kind: str  # none | case | closed | pre | person | handover | console
+    kind: str  # none | case | closed | pre | person | consent | handover | console | office
     allowed: Callable[[Ctx], bool]
     data: Callable[[Ctx], dict[str, Any]] = lambda ctx: {}
     denied: int = 403  # the answer when visible but not allowed
@@ -374,7 +374,7 @@ PAGES = [
     ),
     Route("console:index", "GET", "none", sysadmin, denied=404),
     Route("console:offices", "GET", "none", sysadmin, denied=404),
-    Route("console:office_edit", "GET", "console", sysadmin, denied=404),
+    Route("console:office_edit", "GET", "office", sysadmin, denied=404),
     Route("console:users", "GET", "none", sysadmin, denied=404),
     Route("console:user_detail", "GET", "console", sysadmin, denied=404),
     Route(
@@ -518,11 +518,12 @@ def in_scope_object(kind: str, world: World, users: dict) -> Any:
         "handover": world["handover"],
         "consent": world["consent"],
         "console": users["cm.tamba"],
+        "office": world["case"].office,
     }.get(kind)
 
 
 def visible(user: Any, kind: str, obj: Any) -> bool:
-    if obj is None or kind == "console":
+    if obj is None or kind in ("console", "office"):
         return True
     if kind in ("case", "closed", "pre"):
         return case_visible_to(user).filter(pk=obj.pk).exists()
