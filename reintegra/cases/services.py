@@ -67,6 +67,20 @@ def _event(
     )
 
 
+def _audit(
+    actor: Any, action: str, case: Case, target: Any, changes: dict[str, Any] | None = None
+) -> None:
+    """The audit row of a write on a case, in the caller's transaction."""
+    record(
+        actor=actor,
+        action=action,
+        target=target,
+        case_id=case.pk,
+        person_id=case.person_id,
+        changes=changes,
+    )
+
+
 def _lock(case: Case, version: int | None = None) -> Case:
     """Lock the case row; refuse when the caller's version is stale."""
     locked = Case.objects.select_for_update().select_related("office", "person").get(pk=case.pk)
@@ -138,13 +152,8 @@ def case_open(
         _("Case opened at %(office)s") % {"office": office},
         data={"stage": stage},
     )
-    record(
-        actor=actor,
-        action="case.opened",
-        target=case,
-        case_id=case.pk,
-        person_id=person.pk,
-        changes={"office": [None, office.code], "stage": [None, stage]},
+    _audit(
+        actor, "case.opened", case, case, {"office": [None, office.code], "stage": [None, stage]}
     )
     if getattr(actor, "is_authenticated", False):
         cm = _is_case_manager_for(actor, office.pk)
@@ -176,13 +185,12 @@ def _assign(*, actor: Any, case: Case, user: User, role: str, specialisation: st
         _("%(user)s assigned as %(role)s") % {"user": user, "role": assignment.get_role_display()},
         data={"user_id": user.pk, "role": role},
     )
-    record(
-        actor=actor,
-        action="case.assigned",
-        target=assignment,
-        case_id=case.pk,
-        person_id=case.person_id,
-        changes={"user": [None, user.username], "role": [None, role]},
+    _audit(
+        actor,
+        "case.assigned",
+        case,
+        assignment,
+        {"user": [None, user.username], "role": [None, role]},
     )
     return assignment
 
@@ -234,14 +242,7 @@ def case_unassign(*, actor: Any, assignment: Assignment) -> Assignment:
         _("%(user)s removed") % {"user": assignment.user},
         data={"user_id": assignment.user_id},
     )
-    record(
-        actor=actor,
-        action="case.unassigned",
-        target=assignment,
-        case_id=case.pk,
-        person_id=case.person_id,
-        changes={"user": [assignment.user.username, None]},
-    )
+    _audit(actor, "case.unassigned", case, assignment, {"user": [assignment.user.username, None]})
     return assignment
 
 
@@ -290,14 +291,7 @@ def case_transition(
         % {"before": Stage(before).label, "after": Stage(to_stage).label},
         data={"from": before, "to": to_stage, "note": note[:500]},
     )
-    record(
-        actor=actor,
-        action="case.stage_changed",
-        target=locked,
-        case_id=locked.pk,
-        person_id=locked.person_id,
-        changes={"stage": [before, to_stage]},
-    )
+    _audit(actor, "case.stage_changed", locked, locked, {"stage": [before, to_stage]})
     return locked
 
 
@@ -327,13 +321,12 @@ def case_close(
         str(ClosureReason(reason).label),
         data={"reason": reason, "from": before},
     )
-    record(
-        actor=actor,
-        action="case.closed",
-        target=locked,
-        case_id=locked.pk,
-        person_id=locked.person_id,
-        changes={"stage": [before, Stage.CLOSED], "closure_reason": [None, reason]},
+    _audit(
+        actor,
+        "case.closed",
+        locked,
+        locked,
+        {"stage": [before, Stage.CLOSED], "closure_reason": [None, reason]},
     )
     return locked
 
@@ -361,13 +354,12 @@ def case_reopen(
     locked.closure_reason = ""
     _bump(locked, "stage", "closed_on", "closure_reason")
     _event(locked, EventKind.REOPENED, actor, reason.strip()[:255], data={"to": to_stage})
-    record(
-        actor=actor,
-        action="case.reopened",
-        target=locked,
-        case_id=locked.pk,
-        person_id=locked.person_id,
-        changes={"stage": [Stage.CLOSED, to_stage], "closure_reason": [old_reason, None]},
+    _audit(
+        actor,
+        "case.reopened",
+        locked,
+        locked,
+        {"stage": [Stage.CLOSED, to_stage], "closure_reason": [old_reason, None]},
     )
     return locked
 
@@ -389,13 +381,12 @@ def case_flag_set(*, actor: Any, case: Case, flag: str, value: bool, note: str =
     kind = EventKind.FLAG_SET if value else EventKind.FLAG_CLEARED
     label = Flag(flag).label
     _event(locked, kind, actor, str(label), tier=Tier.CASE, data={"flag": flag})
-    record(
-        actor=actor,
-        action="case.flag_set" if value else "case.flag_cleared",
-        target=locked,
-        case_id=locked.pk,
-        person_id=locked.person_id,
-        changes={field: [not value, value]},
+    _audit(
+        actor,
+        "case.flag_set" if value else "case.flag_cleared",
+        locked,
+        locked,
+        {field: [not value, value]},
     )
     return locked
 
@@ -427,14 +418,7 @@ def note_add(
         data={"note_id": note.pk, "written_on": written_on.isoformat()},
     )
     _touch(case)
-    record(
-        actor=actor,
-        action="note.added",
-        target=note,
-        case_id=case.pk,
-        person_id=case.person_id,
-        changes={"tier": [None, tier]},
-    )
+    _audit(actor, "note.added", case, note, {"tier": [None, tier]})
     return note
 
 
@@ -458,14 +442,7 @@ def task_add(
         data={"task_id": task.pk, "due_on": due_on.isoformat()},
     )
     _touch(case)
-    record(
-        actor=actor,
-        action="task.added",
-        target=task,
-        case_id=case.pk,
-        person_id=case.person_id,
-        changes={"due_on": [None, due_on.isoformat()]},
-    )
+    _audit(actor, "task.added", case, task, {"due_on": [None, due_on.isoformat()]})
     return task
 
 
@@ -478,13 +455,7 @@ def task_complete(*, actor: Any, task: Task) -> Task:
     locked.completed_at = timezone.now()
     locked.save(update_fields=["completed_at", "updated_at"])
     _event(locked.case, EventKind.TASK_COMPLETED, actor, locked.title, data={"task_id": locked.pk})
-    record(
-        actor=actor,
-        action="task.completed",
-        target=locked,
-        case_id=locked.case_id,
-        person_id=locked.case.person_id,
-    )
+    _audit(actor, "task.completed", locked.case, locked)
     return locked
 
 
@@ -577,13 +548,8 @@ def document_attach(
         data={"document_id": document.pk},
     )
     _touch(case)
-    record(
-        actor=actor,
-        action="document.added",
-        target=document,
-        case_id=case.pk,
-        person_id=case.person_id,
-        changes={"size": [None, size], "type": [None, doc_type]},
+    _audit(
+        actor, "document.added", case, document, {"size": [None, size], "type": [None, doc_type]}
     )
     return document
 
@@ -647,13 +613,12 @@ def handover_request(
         data={"handover_id": handover.pk, "to_office": to_office.pk, "sections": handover.sections},
     )
     _touch(locked)
-    record(
-        actor=actor,
-        action="handover.requested",
-        target=handover,
-        case_id=locked.pk,
-        person_id=locked.person_id,
-        changes={
+    _audit(
+        actor,
+        "handover.requested",
+        locked,
+        handover,
+        {
             "to_office": [None, to_office.code],
             "consent_id": [None, consent.pk],
             "sections": [None, handover.sections],
@@ -705,13 +670,12 @@ def handover_accept(
             "sections": locked.sections,
         },
     )
-    record(
-        actor=actor,
-        action="handover.accepted",
-        target=locked,
-        case_id=case.pk,
-        person_id=case.person_id,
-        changes={
+    _audit(
+        actor,
+        "handover.accepted",
+        case,
+        locked,
+        {
             "office": [before_office.code, locked.to_office.code],
             "stage": [Stage.PRE_DEPARTURE, Stage.REGISTERED],
         },
@@ -741,13 +705,12 @@ def handover_refuse(*, actor: Any, handover: Handover, reason: str) -> Handover:
         _("Hand-over refused by %(office)s") % {"office": locked.to_office},
         data={"handover_id": locked.pk},
     )
-    record(
-        actor=actor,
-        action="handover.refused",
-        target=locked,
-        case_id=locked.case_id,
-        person_id=locked.case.person_id,
-        changes={"status": [HandoverStatus.PENDING, HandoverStatus.REFUSED]},
+    _audit(
+        actor,
+        "handover.refused",
+        locked.case,
+        locked,
+        {"status": [HandoverStatus.PENDING, HandoverStatus.REFUSED]},
     )
     return locked
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reintegra.accounts.models import Office
 from reintegra.people.choices import ConsentPurpose, DocumentKind, Relationship, Sex
+from reintegra.people.services import IDENTITY_FIELDS
 
 # The fourteen regions of Senegal, offered as suggestions for the place of return.
 SENEGAL_REGIONS = (
@@ -99,21 +100,7 @@ class IdentityForm(forms.Form):
 
     def identity_data(self) -> dict[str, Any]:
         """The cleaned identity fields, as the people services take them."""
-        names = [
-            "given_names",
-            "family_name",
-            "sex",
-            "date_of_birth",
-            "nationality",
-            "phone",
-            "phone_alt",
-            "email",
-            "region",
-            "department",
-            "commune",
-            "address",
-            "languages",
-        ]
+        names = [n for n in IDENTITY_FIELDS if n != "is_birth_date_estimated"]
         return {name: self.cleaned_data.get(name) for name in names}
 
 
