@@ -98,13 +98,17 @@ def user_create(
     last_name: str,
     email: str = "",
     password: str | None = None,
+    password_hash: str | None = None,
 ) -> User:
     """Create a staff account. Audits `user.created`. Raises ValidationFailed on a taken name."""
     username = username.strip().lower()
     if not username or User.objects.filter(username=username).exists():
         raise ValidationFailed(_("This username is empty or already taken."), field="username")
     user = User(username=username, first_name=first_name, last_name=last_name, email=email)
-    if password:
+    if password_hash:
+        # An already hashed password (the demo gives every persona the same one).
+        user.password = password_hash
+    elif password:
         user.set_password(password)
     else:
         user.set_unusable_password()

@@ -66,6 +66,7 @@ class Case(VersionedModel):
             models.Index(fields=["-updated_at"]),
             models.Index(fields=["sort_name"]),
             models.Index(fields=["stage", "arrived_on"]),
+            models.Index(fields=["stage", "sort_name"]),
         ]
 
     def __str__(self) -> str:

@@ -81,6 +81,13 @@ def _audit(
     )
 
 
+def _person_follows(case: Case) -> None:
+    """The office responsible for a case is responsible for its person (people scopes use it)."""
+    Returnee.objects.filter(pk=case.person_id).exclude(office_id=case.office_id).update(
+        office_id=case.office_id
+    )
+
+
 def _lock(case: Case, version: int | None = None) -> Case:
     """Lock the case row; refuse when the caller's version is stale."""
     locked = Case.objects.select_for_update().select_related("office", "person").get(pk=case.pk)
@@ -144,6 +151,7 @@ def case_open(
         sort_name=f"{person.family_key} {person.name_key}",
     )
     case.number = f"{office.code}-{case.opened_on.year}-{case.pk:06d}"
+    _person_follows(case)
     case.save(update_fields=["number"])
     _event(
         case,
@@ -654,6 +662,7 @@ def handover_accept(
     locked.save()
     case.assignments.filter(ended_at__isnull=True).update(ended_at=timezone.now())
     case.office = locked.to_office
+    _person_follows(case)
     case.lead = None
     case.stage = Stage.REGISTERED
     case.arrived_on = case.arrived_on or timezone.localdate()

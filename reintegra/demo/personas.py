@@ -5,6 +5,7 @@ The same personas are the fixtures of the test suite. `programme_ensure()` is id
 
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from reintegra.accounts import services as accounts
@@ -65,6 +66,8 @@ def programme_ensure(password: str = PASSWORD) -> tuple[dict[str, Office], dict[
                 parent=offices[parent] if parent else None,
             )
     users: dict[str, User] = {u.username: u for u in User.objects.all()}
+    # Hashing is slow on purpose: hash the shared demo password once, not twelve times.
+    hashed = make_password(password)
     for p in PERSONAS:
         if p.username in users:
             continue
@@ -74,7 +77,7 @@ def programme_ensure(password: str = PASSWORD) -> tuple[dict[str, Office], dict[
             first_name=p.first_name,
             last_name=p.last_name,
             email=f"{p.username}@demo.reintegra.invalid",
-            password=password,
+            password_hash=hashed,
         )
         accounts.role_assign(
             actor=None,

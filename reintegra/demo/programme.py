@@ -68,14 +68,14 @@ RABAT_OUTCOMES = (
 # cm.psy is lead on this many Tambacounda cases.
 PSY_LEAD = 15
 
-ORIGIN_STAGES = [
+ORIGIN_STAGES: list[str] = [
     Stage.REGISTERED,
     Stage.ASSESSMENT,
     Stage.PLANNING,
     Stage.ASSISTANCE,
     Stage.MONITORING,
 ]
-STAGE_WEIGHTS = {
+STAGE_WEIGHTS: dict[str, int] = {
     Stage.REGISTERED: 14,
     Stage.ASSESSMENT: 14,
     Stage.PLANNING: 14,
@@ -84,7 +84,7 @@ STAGE_WEIGHTS = {
     Stage.CLOSED: 22,
 }
 # Days since arrival, by current stage.
-AGE_WINDOW = {
+AGE_WINDOW: dict[str, tuple[int, int]] = {
     Stage.REGISTERED: (1, 70),
     Stage.ASSESSMENT: (10, 120),
     Stage.PLANNING: (35, 200),
@@ -92,7 +92,7 @@ AGE_WINDOW = {
     Stage.MONITORING: (150, 540),
     Stage.CLOSED: (90, 540),
 }
-CLOSURE_WEIGHTS = {
+CLOSURE_WEIGHTS: dict[str, int] = {
     ClosureReason.SUPPORT_ENDED: 45,
     ClosureReason.UNREACHABLE: 15,
     ClosureReason.CHOSE_TO_STOP: 10,
@@ -103,7 +103,7 @@ CLOSURE_WEIGHTS = {
     ClosureReason.DECEASED: 2,
     ClosureReason.OTHER: 4,
 }
-CLOSURE_NOTES = {
+CLOSURE_NOTES: dict[str, str] = {
     ClosureReason.SUPPORT_ENDED: "Reintegration support completed; the activity is running.",
     ClosureReason.UNREACHABLE: "Three calls and a home visit without contact.",
     ClosureReason.CHOSE_TO_STOP: "{given} told us they no longer want support.",
@@ -262,7 +262,7 @@ class _Loader:
         for obj in created:
             by_model.setdefault(type(obj), []).append(obj.pk)
         for model, pks in by_model.items():
-            model.objects.filter(pk__in=pks).update(created_at=when, updated_at=when)
+            model._default_manager.filter(pk__in=pks).update(created_at=when, updated_at=when)
         return when
 
     # ---- people -------------------------------------------------------------------------
@@ -414,12 +414,12 @@ class _Loader:
         template: str = "",
     ) -> tuple[date, Any]:
         """The action writing a note on `day`."""
-        pool = {
+        pools: dict[str, list[str]] = {
             Tier.PSYCHOSOCIAL: PSY_NOTES,
             Tier.PROTECTION: PROTECTION_NOTES,
             Tier.MEDICAL: MEDICAL_NOTES,
-        }.get(tier, NOTES[stage])
-        body = self.text(template or self.rng.choice(pool), story)
+        }
+        body = self.text(template or self.rng.choice(pools.get(tier, NOTES[stage])), story)
         day = min(day, self.today - timedelta(days=1))
 
         def write() -> None:
@@ -489,6 +489,7 @@ class _Loader:
         """Walk an arrived case from REGISTERED to `target` (or to closure) between `start`
         and yesterday, with notes, tasks and flags along the way."""
         rng = self.rng
+        last: str
         if close_reason:
             # Support ended after monitoring; other closures happen earlier on the way.
             last = (
@@ -533,6 +534,7 @@ class _Loader:
                 actions += self.task(story, lead, begin, stage, done_by=finish)
             self.run(actions)
             if i + 1 < len(stages):
+                assert story.case is not None
                 story.case = cases.case_transition(
                     actor=lead, case=story.case, to_stage=stages[i + 1]
                 )
@@ -540,6 +542,7 @@ class _Loader:
         if close_reason:
             closed_day = stops[-1]
             note = self.text(CLOSURE_NOTES[close_reason], story)
+            assert story.case is not None
             case = cases.case_close(actor=lead, case=story.case, reason=close_reason, note=note)
             story.case = case
             when = self._stamp(story, closed_day)
@@ -660,7 +663,7 @@ class _Loader:
             return
         actions += self.task(story, cm, opened, Stage.PRE_DEPARTURE, done_by=request_day)
         self.run(actions)
-        sections = [HandoverSection.IDENTITY, HandoverSection.DOCUMENTS]
+        sections: list[str] = [HandoverSection.IDENTITY, HandoverSection.DOCUMENTS]
         if rng.random() < 0.8:
             sections += [HandoverSection.HOUSEHOLD, HandoverSection.NOTES]
         handover = cases.handover_request(

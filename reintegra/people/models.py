@@ -57,7 +57,7 @@ class Returnee(VersionedModel):
     )
     # Search keys kept by the service: normalised "family given" and the phone digits.
     name_key = models.CharField(max_length=250, db_index=True, editable=False, default="")
-    family_key = models.CharField(max_length=120, db_index=True, editable=False, default="")
+    family_key = models.CharField(max_length=120, editable=False, default="")
     phone_key = models.CharField(max_length=32, db_index=True, editable=False, default="")
 
     class Meta:
@@ -65,6 +65,14 @@ class Returnee(VersionedModel):
         indexes = [
             models.Index(fields=["office", "family_key"]),
             models.Index(fields=["date_of_birth", "nationality"]),
+            # Prefix searches (duplicate check) only: a pattern index cannot serve ORDER BY, so
+            # name searches filter through the trigram index and sort the few rows they keep
+            # instead of walking every returnee in name order.
+            models.Index(
+                fields=["family_key"],
+                name="people_family_key_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self) -> str:

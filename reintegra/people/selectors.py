@@ -15,7 +15,7 @@ from django.http import Http404
 
 from reintegra.access.policy import Level, Reach, Tier
 from reintegra.access.principal import principal
-from reintegra.access.scoping import NOTHING, case_q
+from reintegra.access.scoping import NOTHING, grant_case_q
 from reintegra.accounts.choices import Role
 from reintegra.audit.services import record_access
 from reintegra.people.choices import ConsentPurpose
@@ -38,21 +38,33 @@ def _registration_offices(user: Any) -> frozenset[int]:
 
 
 def returnee_visible_to(user: Any) -> QuerySet[Returnee]:
-    """Every returnee the user may know of."""
-    cases, _ = case_q(user, prefix="cases__")
+    """Every returnee the user may know of.
+
+    A person's `office` is the office responsible for them (the case services move it with the
+    case), so roles that reach every case of their scope need no look at the cases: one indexed
+    column decides. Roles that reach only some cases (assigned, flagged) add those cases' people.
+    """
+    p = principal(user)
     offices = _registration_offices(user)
     condition = NOTHING
     if offices:
         condition |= Q(office_id__in=sorted(offices))
-    communication = principal(user).offices(Role.COMMS_FP)
+    communication = p.offices(Role.COMMS_FP)
     if communication:
         # The communication focal point knows the people who consented to communication.
         consenting = Consent.objects.filter(
             purpose=ConsentPurpose.COMMUNICATION, withdrawn_on__isnull=True
         ).values("person_id")
         condition |= Q(office_id__in=sorted(communication), pk__in=consenting)
-    if cases is not NOTHING:
-        condition |= Q(pk__in=Returnee.objects.filter(cases).values("pk"))
+    partial = NOTHING
+    for grant in p.grants:
+        if grant.reach not in (Reach.SCOPE, Reach.NONE):
+            partial |= grant_case_q(grant, user.pk)
+    if partial is not NOTHING:
+        # The cases model is reached through the relation: people may not import the cases app.
+        case_model = Returnee._meta.get_field("cases").related_model
+        reached = case_model._default_manager.filter(partial).values("person_id")
+        condition |= Q(pk__in=reached)
     return Returnee.objects.filter(condition)
 
 
