@@ -139,6 +139,8 @@ ACCOUNT_ADAPTER = "reintegra.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key", "login": "30/m/ip"}
+# Behind a reverse proxy, how many proxies (X-Forwarded-For hops) to trust for client addresses.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("REINTEGRA_TRUSTED_PROXY_COUNT", 0))
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Reintegra"
 # Roles whose users must set up MFA before working (outside demo mode).

@@ -4,6 +4,7 @@ import hashlib
 from datetime import date
 from typing import Any
 
+from allauth.account.adapter import get_adapter
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -78,7 +79,8 @@ def user_ref(user: User | None) -> dict | None:
 
 
 def _failure_key(request: HttpRequest, username: str) -> str:
-    address = request.META.get("REMOTE_ADDR", "")
+    # The client address as allauth sees it (honours REINTEGRA_TRUSTED_PROXY_COUNT).
+    address = get_adapter(request).get_client_ip(request)
     raw = f"{username.strip().lower()}|{address}".encode()
     return "api-token-failures:" + hashlib.sha256(raw).hexdigest()
 
