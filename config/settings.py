@@ -76,6 +76,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# Common widgets rendered in Python (same markup as Django's templates, a fraction of the time).
+FORM_RENDERER = "reintegra.core.widgets.FastRenderer"
 WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {

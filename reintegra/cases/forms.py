@@ -23,7 +23,6 @@ from reintegra.cases.choices import (
     Stage,
 )
 from reintegra.cases.selectors import CaseFilters
-from reintegra.core.widgets import FastSelect
 from reintegra.people.models import Consent
 
 SORT_CHOICES = [
@@ -94,17 +93,13 @@ class CaseFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
         help_text=_("Name, case number or phone"),
     )
-    office = forms.TypedChoiceField(
-        label=_("Office"), required=False, coerce=int, empty_value=None, widget=FastSelect
-    )
-    stage = forms.ChoiceField(label=_("Stage"), required=False, widget=FastSelect)
+    office = forms.TypedChoiceField(label=_("Office"), required=False, coerce=int, empty_value=None)
+    stage = forms.ChoiceField(label=_("Stage"), required=False)
     manager = forms.TypedChoiceField(
-        label=_("Case manager"), required=False, coerce=int, empty_value=None, widget=FastSelect
+        label=_("Case manager"), required=False, coerce=int, empty_value=None
     )
-    flag = forms.ChoiceField(label=_("Flag"), required=False, widget=FastSelect)
-    sort = forms.ChoiceField(
-        label=_("Sort by"), required=False, choices=SORT_CHOICES, widget=FastSelect
-    )
+    flag = forms.ChoiceField(label=_("Flag"), required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
 
     def __init__(
         self,
