@@ -11,7 +11,7 @@ from typing import Any
 
 from django.forms.renderers import DjangoTemplates
 from django.utils.html import conditional_escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import mark_safe
 
 WIDGETS = "django/forms/widgets/"
 INPUT_TYPES = (
@@ -92,9 +92,7 @@ FAST: dict[str, Callable[[dict[str, Any]], str]] = {
 class FastRenderer(DjangoTemplates):
     """Django's default renderer, with the common widgets built in Python."""
 
-    def render(
-        self, template_name: str, context: dict[str, Any], request: Any = None
-    ) -> SafeString:
+    def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
         build = FAST.get(template_name)
         if build is None or "widget" not in context:
             return super().render(template_name, context, request)
