@@ -210,17 +210,6 @@ def cases_without_plan(user: Any) -> QuerySet[Case]:
     return caseload(user).filter(has_plan=False, arrived_on__lte=limit).order_by("arrived_on")
 
 
-def counts_by_stage_and_office(user: Any) -> list[dict[str, Any]]:
-    """Case counts per office and stage in the user's scope (no personal data)."""
-    rows = (
-        case_visible_to(user)
-        .values("office__name", "stage")
-        .annotate(n=Count("id"))
-        .order_by("office__name", "stage")
-    )
-    return [dict(row) for row in rows]
-
-
 def aggregate_counts(office_ids: frozenset[int]) -> dict[str, int]:
     """Counts for roles without case access: per stage, in their office scope."""
     rows = Case.objects.filter(office_id__in=office_ids).values("stage").annotate(n=Count("id"))

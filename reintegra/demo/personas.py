@@ -10,7 +10,7 @@ from django.db import transaction
 
 from reintegra.accounts import services as accounts
 from reintegra.accounts.choices import OfficeKind, Role, Specialisation
-from reintegra.accounts.models import Office, RoleAssignment, User
+from reintegra.accounts.models import Office, User
 
 PASSWORD = "reintegra-demo"  # noqa: S105 - the documented demo password
 
@@ -88,7 +88,3 @@ def programme_ensure(password: str = PASSWORD) -> tuple[dict[str, Office], dict[
         )
         users[p.username] = user
     return offices, users
-
-
-def persona_assignments() -> list[RoleAssignment]:
-    return list(RoleAssignment.objects.select_related("user", "office"))
