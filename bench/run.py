@@ -14,6 +14,7 @@ Measures:
 Viewing a case file records an AccessEvent (appended to the chain like any view).
 """
 
+import copy
 import json
 import math
 import platform
@@ -165,29 +166,29 @@ def floor_case_list_coordinator(user: User) -> list[tuple[str, list[Any]]]:
 
 
 def floor_person_search(user: User) -> list[tuple[str, list[Any]]]:
-    """People registered in the user's identity scope, or with a case the user reaches, whose
-    name matches. The matches are materialised first, so the planner cannot walk a name index
-    in order filtering every row; the case branch only looks at people whose name matches."""
+    """People the user may know of whose name matches, by the rule `returnee_visible_to`
+    applies: a person's `office` is the office responsible for them, so the coordinator's scope
+    is one indexed column; a case manager sees the people of their own office and those of the
+    cases assigned to them. The matches are materialised first (the trigram index finds them),
+    so the planner cannot walk a name index in order filtering every row."""
     from reintegra.access.principal import principal
 
     p = principal(user)
     like = f"%{NAME_FRAGMENT}%"
     if p.has_role("COORDINATOR"):
         marks, ids = _in(_scope(user, ("COORDINATOR",)))
-        cases = f"""SELECT c.person_id FROM {T["case"]} c JOIN {T["person"]} r
-                    ON r.id = c.person_id WHERE c.office_id IN ({marks}) AND r.name_key LIKE %s"""
-        params = [*ids, *ids, like]
+        visible = f"p.office_id IN ({marks})"
+        params: list[Any] = ids
     else:
         marks, ids = _in(p.home_offices("CASE_MANAGER"))
         scope_marks, scope_ids = _in(_scope(user, ("CASE_MANAGER",)))
-        cases = f"""SELECT c.person_id FROM {T["case"]} c
-                    JOIN {T["assignment"]} a ON a.case_id = c.id
-                    WHERE c.office_id IN ({scope_marks}) AND a.user_id = %s
-                    AND a.ended_at IS NULL"""
+        visible = f"""(p.office_id IN ({marks}) OR p.id IN (
+            SELECT c.person_id FROM {T["case"]} c
+            JOIN {T["assignment"]} a ON a.case_id = c.id
+            WHERE c.office_id IN ({scope_marks}) AND a.user_id = %s AND a.ended_at IS NULL))"""
         params = [*ids, *scope_ids, user.pk]
     sql = f"""WITH m AS MATERIALIZED (
-            SELECT p.id FROM {T["person"]} p
-            WHERE p.name_key LIKE %s AND (p.office_id IN ({marks}) OR p.id IN ({cases})))
+            SELECT p.id FROM {T["person"]} p WHERE p.name_key LIKE %s AND {visible})
         SELECT p.id, p.given_names, p.family_name, p.sex, p.date_of_birth, p.phone, p.commune,
             o.id, o.name, (SELECT COUNT(*) FROM m) AS total
         FROM m JOIN {T["person"]} p ON p.id = m.id JOIN {T["office"]} o ON o.id = p.office_id
@@ -384,9 +385,13 @@ class Bench:
                 results.append(self.measure(name, "view", get, floor))
             if "selectors" in paths:
 
-                def select(i: int, selectors: Any = selectors, pk: int = user.pk) -> None:
-                    # A fresh user object per call, as per request: the principal is not cached.
-                    selectors(User.objects.get(pk=pk), i)
+                def select(i: int, selectors: Any = selectors, user: User = user) -> None:
+                    # A fresh user object per call, as per request, so the principal (roles and
+                    # office scope) is loaded each time; loading the user itself is the
+                    # sign-in's work, done by the middleware, not the page's.
+                    fresh = copy.copy(user)
+                    fresh.__dict__.pop("_reintegra_principal", None)
+                    selectors(fresh, i)
 
                 results.append(self.measure(name, "selectors", select, floor))
         return results

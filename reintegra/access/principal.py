@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from reintegra.access.policy import REACH, Level, Reach, level_for
@@ -30,15 +30,16 @@ class Grant:
         return level_for(self.role, tier, self.specialisation)
 
 
-def office_subtree_ids(office_ids: list[int]) -> frozenset[int]:
-    """Ids of these offices and all offices below them (materialised path prefix)."""
-    if not office_ids:
-        return frozenset()
-    paths = list(Office.objects.filter(id__in=office_ids).values_list("path", flat=True))
+def _subtrees(paths: set[str]) -> dict[str, frozenset[int]]:
+    """For each materialised path, the ids of its office and every office below it (one query
+    for all of them)."""
+    if not paths:
+        return {}
     condition = Q()
     for path in paths:
         condition |= Q(path__startswith=path)
-    return frozenset(Office.objects.filter(condition).values_list("id", flat=True))
+    tree = list(Office.objects.filter(condition).values_list("id", "path"))
+    return {path: frozenset(i for i, p in tree if p.startswith(path)) for path in paths}
 
 
 class Principal:
@@ -54,13 +55,21 @@ class Principal:
         today = timezone.localdate()
         assignments = [
             a
-            for a in RoleAssignment.objects.filter(user=self.user, is_active=True)
+            for a in RoleAssignment.objects.filter(user=self.user, is_active=True).annotate(
+                office_path=F("office__path")
+            )
             if a.expires_on is None or a.expires_on >= today
         ]
-        result = []
-        for a in assignments:
-            ids = office_subtree_ids([a.office_id]) if a.office_id else frozenset()
-            result.append(Grant(a.role, a.specialisation, a.office_id, ids))
+        subtrees = _subtrees({a.office_path for a in assignments if a.office_id})
+        result = [
+            Grant(
+                a.role,
+                a.specialisation,
+                a.office_id,
+                subtrees[a.office_path] if a.office_id else frozenset(),
+            )
+            for a in assignments
+        ]
         return tuple(result)
 
     @property

