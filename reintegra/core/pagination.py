@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, IntegerField, QuerySet, Subquery, Value
 
 PAGE_SIZE = 50
 
@@ -37,7 +37,17 @@ def parse_page(value: object) -> int:
 
 
 def paginate(queryset: QuerySet[Any], page: object = 1, size: int = PAGE_SIZE) -> Page:
+    """One statement: the page's rows, each carrying the total as an uncorrelated scalar
+    subquery (computed once; a window count would stop an index-ordered LIMIT scan). Only a
+    page past the end costs a second query for the total."""
     number = parse_page(page)
-    count = queryset.order_by().count()
     start = (number - 1) * size
-    return Page(items=list(queryset[start : start + size]), count=count, number=number, size=size)
+    total = Subquery(
+        queryset.order_by().values(_all=Value(1)).annotate(n=Count("*")).values("n"),
+        output_field=IntegerField(),
+    )
+    items = list(queryset.annotate(_page_total=total)[start : start + size])
+    count = items[0]._page_total if items else 0
+    if not items and number > 1:
+        count = queryset.order_by().count()
+    return Page(items=items, count=count, number=number, size=size)
