@@ -151,7 +151,9 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 
 @api.exception_handler(ServiceError)
 def on_service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
-    return error_response(request, exc.status, exc.message, exc.code, field=exc.field)
+    return error_response(
+        request, exc.status, exc.message, exc.code, field=exc.field, errors=exc.errors
+    )
 
 
 @api.exception_handler(Http404)

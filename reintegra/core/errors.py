@@ -1,5 +1,7 @@
 """Errors raised by services; views and the API turn them into messages / 4xx answers."""
 
+from typing import Any
+
 
 class ServiceError(Exception):
     """A request the service refuses. `code` is machine-readable, the message human-readable."""
@@ -7,12 +9,21 @@ class ServiceError(Exception):
     code = "invalid"
     status = 422
 
-    def __init__(self, message: str, *, code: str | None = None, field: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        field: str | None = None,
+        errors: list[dict[str, Any]] | None = None,
+    ):
         super().__init__(message)
         self.message = str(message)
         if code:
             self.code = code
         self.field = field
+        # Several problems at once (a form's fields, an upload's rows): {"loc": [...], "msg": ...}
+        self.errors = errors
 
 
 class ValidationFailed(ServiceError):
