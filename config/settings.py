@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "reintegra.audit",
     "reintegra.people",
     "reintegra.cases",
+    "reintegra.instruments",
     "reintegra.reports",
     "reintegra.demo",
 ]
@@ -91,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "reintegra.core.context_processors.reintegra",
+                "reintegra.instruments.context_processors.navigation",
             ],
         },
     }

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("reintegra.reports.urls")),
     path("people/", include("reintegra.people.urls")),
     path("cases/", include("reintegra.cases.urls")),
+    path("instruments/", include("reintegra.instruments.urls")),
     path("console/", include("reintegra.access.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

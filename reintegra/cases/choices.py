@@ -89,6 +89,7 @@ class EventKind(models.TextChoices):
     CLOSED = "CLOSED", _("Case closed")
     REOPENED = "REOPENED", _("Case reopened")
     UPDATED = "UPDATED", _("Case details updated")
+    RESPONSE_SUBMITTED = "RESPONSE_SUBMITTED", _("Assessment or survey submitted")
 
 
 class DocumentType(models.TextChoices):

@@ -400,6 +400,23 @@ def case_flag_set(*, actor: Any, case: Case, flag: str, value: bool, note: str =
 
 
 @transaction.atomic
+def case_event_record(
+    *,
+    actor: Any,
+    case: Case,
+    kind: str,
+    summary: str = "",
+    tier: str = Tier.CASE,
+    data: dict[str, Any] | None = None,
+) -> CaseEvent:
+    """A timeline entry written by another app's service (an assessment submitted…), which
+    audits its own write. The case counts as updated."""
+    event = _event(case, kind, actor, summary, tier=tier, data=data)
+    _touch(case)
+    return event
+
+
+@transaction.atomic
 def note_add(
     *, actor: Any, case: Case, body: str, written_on: date | None = None, tier: str = Tier.CASE
 ) -> Note:

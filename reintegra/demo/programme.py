@@ -45,7 +45,9 @@ from reintegra.cases.choices import (
 )
 from reintegra.cases.models import Case, CaseEvent, Handover, Note, Task
 from reintegra.demo import names
+from reintegra.demo.assessments import assessments_load
 from reintegra.demo.personas import programme_ensure
+from reintegra.instruments.models import Response
 from reintegra.people import services as people
 from reintegra.people.choices import ConsentPurpose, DocumentKind, Relationship
 from reintegra.people.models import Consent, Returnee
@@ -745,6 +747,7 @@ def programme_load() -> tuple[bool, dict[str, Any]]:
         return False, programme_summary()
     with transaction.atomic():
         _Loader(offices, users).load()
+        assessments_load(users)
     return True, programme_summary()
 
 
@@ -769,4 +772,7 @@ def programme_summary() -> dict[str, Any]:
         "consents_withdrawn": Consent.objects.filter(withdrawn_on__isnull=False).count(),
         "audit_events": AuditEvent.objects.count(),
         "access_events": AccessEvent.objects.count(),
+        "responses": dict(
+            Response.objects.values_list("instrument__code").annotate(n=Count("id")).order_by()
+        ),
     }

@@ -29,6 +29,15 @@ from reintegra.cases.models import Case
 from reintegra.cases.permissions import can_decide_handover, case_access
 from reintegra.cases.selectors import case_visible_to, handover_get_for_user
 from reintegra.demo.personas import PERSONAS
+from reintegra.instruments import services as instruments
+from reintegra.instruments.permissions import (
+    can_edit_response,
+    can_fill,
+    can_manage_instruments,
+    can_view_instruments,
+)
+from reintegra.instruments.selectors import response_get_for_user
+from reintegra.instruments.xlsform import build_xlsform
 from reintegra.people import services as people
 from reintegra.people.permissions import can_edit_person, can_register_person, can_view_people
 from reintegra.people.selectors import returnee_visible_to
@@ -119,6 +128,20 @@ def world(offices, users, settings, tmp_path) -> World:
     _consent(users["cm.kolda"], kolda.person)
     rabat_other = _case(rabat, offices["RBT"], "Cheikh", "Sylla")
     _consent(rabat, rabat_other.person)
+    version = instruments.instrument_upload(
+        actor=users["me.officer"], data=small_form("matrix"), filename="matrix.xlsx"
+    )
+    response, _ = instruments.response_record(
+        actor=cm, case=case, version=version, answers=form_answers(case), source="API"
+    )
+    draft = instruments.response_start(actor=cm, case=case, instrument=version.instrument)
+    kolda_response, _ = instruments.response_record(
+        actor=users["cm.kolda"],
+        case=kolda,
+        version=version,
+        answers=form_answers(kolda),
+        source="API",
+    )
     case.refresh_from_db()
     return World(
         {
@@ -132,8 +155,34 @@ def world(offices, users, settings, tmp_path) -> World:
             "handover_kolda": handover_kolda,
             "out_cases": [rabat_other, kolda],
             "out_handovers": [handover_kolda, handover],
+            "instrument": version.instrument,
+            "response": response,
+            "draft": draft,
+            "out_responses": [kolda_response],
         }
     )
+
+
+def small_form(form_id: str) -> bytes:
+    return build_xlsform(
+        {
+            "survey": [
+                ["type", "name", "label", "required", "dimension"],
+                ["text", "case_number", "Case number", "yes", ""],
+                ["select_one ab", "q", "Q", "yes", "d"],
+            ],
+            "choices": [
+                ["list_name", "name", "label", "score"],
+                ["ab", "a", "A", 1],
+                ["ab", "b", "B", 0],
+            ],
+            "settings": [["form_id", "case_field"], [form_id, "case_number"]],
+        }
+    )
+
+
+def form_answers(case: Case) -> dict[str, Any]:
+    return {"case_number": case.number, "q": "a"}
 
 
 # --- the routes ---------------------------------------------------------------------------------
@@ -372,6 +421,61 @@ PAGES = [
         lambda ctx: {"reason": "Asked"},
         kwargs=lambda ctx: {"consent_id": ctx.world["consent"].pk},
     ),
+    Route("instruments:list", "GET", "none", lambda ctx: can_view_instruments(ctx.user)),
+    Route(
+        "instruments:upload",
+        "POST",
+        "none",
+        lambda ctx: can_manage_instruments(ctx.user),
+        lambda ctx: {"file": SimpleUploadedFile("page.xlsx", small_form("page_upload"))},
+    ),
+    Route(
+        "instruments:detail",
+        "GET",
+        "instrument",
+        lambda ctx: can_view_instruments(ctx.user),
+        denied=404,
+    ),
+    Route(
+        "instruments:download",
+        "GET",
+        "instrument",
+        lambda ctx: can_view_instruments(ctx.user),
+        denied=404,
+        kwargs=lambda ctx: {"number": 1},
+    ),
+    Route(
+        "instruments:case_panel",
+        "GET",
+        "case",
+        always,
+        kwargs=lambda ctx: {"case_id": ctx.obj.pk},
+        takes_pk=False,
+    ),
+    Route(
+        "instruments:start",
+        "POST",
+        "case",
+        lambda ctx: can_fill(ctx.access, "CASE"),
+        lambda ctx: {"instrument": ctx.world["instrument"].pk},
+        kwargs=lambda ctx: {"case_id": ctx.obj.pk},
+        takes_pk=False,
+    ),
+    Route("instruments:response", "GET", "response", always),
+    Route(
+        "instruments:refresh",
+        "POST",
+        "draft",
+        lambda ctx: can_edit_response(ctx.access, ctx.obj),
+        lambda ctx: {"q": "b"},
+    ),
+    Route(
+        "instruments:discard",
+        "POST",
+        "draft",
+        lambda ctx: can_edit_response(ctx.access, ctx.obj),
+        lambda ctx: {"version": ctx.obj.version},
+    ),
     Route("console:index", "GET", "none", sysadmin, denied=404),
     Route("console:offices", "GET", "none", sysadmin, denied=404),
     Route("console:office_edit", "GET", "office", sysadmin, denied=404),
@@ -502,6 +606,32 @@ API = {
         lambda ctx: can_decide_handover(ctx.user, ctx.obj),
         lambda ctx: {"reason": "No"},
     ),
+    ("GET", "/api/instruments"): Route(
+        "instruments", "GET", "none", lambda ctx: can_view_instruments(ctx.user)
+    ),
+    ("POST", "/api/instruments"): Route(
+        "instruments.create",
+        "POST",
+        "none",
+        lambda ctx: can_manage_instruments(ctx.user),
+        lambda ctx: {"file": SimpleUploadedFile("api.xlsx", small_form("api_upload"))},
+    ),
+    ("GET", "/api/instruments/{instrument_id}"): Route(
+        "instrument", "GET", "instrument", lambda ctx: can_view_instruments(ctx.user), denied=404
+    ),
+    ("GET", "/api/responses"): Route("responses", "GET", "none", always),
+    ("POST", "/api/responses"): Route(
+        "responses.create",
+        "POST",
+        "case",
+        lambda ctx: can_fill(ctx.access, "CASE"),
+        lambda ctx: {
+            "instrument": ctx.world["instrument"].pk,
+            "case": ctx.obj.pk,
+            "answers": form_answers(ctx.obj),
+        },
+    ),
+    ("GET", "/api/responses/{response_id}"): Route("response", "GET", "response", always),
 }
 UNAUTHENTICATED_API = {("POST", "/api/token")}
 
@@ -519,11 +649,20 @@ def in_scope_object(kind: str, world: World, users: dict) -> Any:
         "consent": world["consent"],
         "console": users["cm.tamba"],
         "office": world["case"].office,
+        "instrument": world["instrument"],
+        "response": world["response"],
+        "draft": world["draft"],
     }.get(kind)
 
 
 def visible(user: Any, kind: str, obj: Any) -> bool:
-    if obj is None or kind in ("console", "office"):
+    if obj is None or kind in ("console", "office", "instrument"):
+        return True
+    if kind in ("response", "draft"):
+        try:
+            response_get_for_user(user, obj.pk, log_view=False)
+        except Http404:
+            return False
         return True
     if kind in ("case", "closed", "pre"):
         return case_visible_to(user).filter(pk=obj.pk).exists()
@@ -552,6 +691,8 @@ def out_of_scope_object(kind: str, world: World, user: Any) -> Any:
         return None
     if kind == "handover":
         return next((h for h in world["out_handovers"] if not visible(user, kind, h)), None)
+    if kind in ("response", "draft"):
+        return next((r for r in world["out_responses"] if not visible(user, kind, r)), None)
     return None
 
 
@@ -665,7 +806,14 @@ def test_every_api_operation_has_a_row_in_the_matrix():
 def api_url(path: str, obj: Any) -> str:
     if obj is None:
         return path
-    for name in ("person_id", "case_id", "handover_id", "consent_id"):
+    for name in (
+        "person_id",
+        "case_id",
+        "handover_id",
+        "consent_id",
+        "instrument_id",
+        "response_id",
+    ):
         path = path.replace("{" + name + "}", str(obj.pk))
     return path
 
@@ -676,6 +824,8 @@ def api_call(token: str | None, method: str, url: str, body: dict[str, Any]):
     with transaction.atomic():
         if method == "GET":
             response = client.get(url)
+        elif any(hasattr(value, "read") for value in body.values()):
+            response = client.post(url, data=body)  # multipart: an upload
         else:
             response = client.generic(
                 method, url, data=json.dumps(body), content_type="application/json"

@@ -1,0 +1,26 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class InstrumentKind(models.TextChoices):
+    SCREENING = "SCREENING", _("Screening")
+    ASSESSMENT = "ASSESSMENT", _("Assessment")
+    SURVEY = "SURVEY", _("Survey")
+    MONITORING = "MONITORING", _("Monitoring")
+    OTHER = "OTHER", _("Other")
+
+
+class ResponseStatus(models.TextChoices):
+    DRAFT = "DRAFT", _("Draft")
+    SUBMITTED = "SUBMITTED", _("Submitted")
+
+
+class ResponseSource(models.TextChoices):
+    WEB = "WEB", _("Web form")
+    API = "API", _("API")
+    ODK = "ODK", _("ODK Collect / KoBoCollect")
+    IMPORT = "IMPORT", _("Imported file")
+
+
+# Tiers an instrument's answers may belong to (identity data lives on the person record).
+ANSWER_TIERS = ("CASE", "PROTECTION", "MEDICAL", "PSYCHOSOCIAL", "FINANCE")

@@ -1,0 +1,60 @@
+"""Pure predicates about instruments and responses, from the policy table.
+
+A response's answers belong to its instrument's tier (CASE by default; PROTECTION for the
+vulnerability screening). Reading them needs READ on that tier for the case. Filling one in
+needs WRITE on that tier, or — for a restricted tier — being able to edit the case: the case
+manager who screens a returnee at intake writes protection data they may not read back once it
+is submitted (they keep their own draft until then).
+"""
+
+from typing import Any
+
+from reintegra.access.policy import Level, Tier
+from reintegra.access.principal import principal
+from reintegra.accounts.choices import Role
+from reintegra.cases.permissions import CaseAccess
+
+MANAGING_ROLES = frozenset({Role.ME_SPECIALIST, Role.COORDINATOR})
+
+
+def can_manage_instruments(user: Any) -> bool:
+    """Upload XLSForms and new versions of instruments."""
+    return principal(user).has_role(*MANAGING_ROLES)
+
+
+def can_view_instruments(user: Any) -> bool:
+    """See the library of instruments (their questions, not anyone's answers)."""
+    return can_manage_instruments(user) or principal(user).max_level(Tier.CASE) >= Level.READ
+
+
+def can_fill(access: CaseAccess, tier: str) -> bool:
+    """Start or continue a response of this tier on this case."""
+    if access.case.is_closed:
+        return False
+    return access.can_write_tier(tier) or access.can_edit
+
+
+def reads_answers(role: str, level: Level, tier: str) -> bool:
+    """Whether a role at this level on a tier reads the answers of that tier. The M&E
+    specialist reads the CASE tier's plans, assistance and monitoring (a partial level, not the
+    counselling narrative), and that includes every CASE-tier questionnaire."""
+    if level >= Level.READ:
+        return True
+    return role == Role.ME_SPECIALIST and tier == Tier.CASE and level >= Level.PARTIAL
+
+
+def can_read_response(access: CaseAccess, response: Any) -> bool:
+    """Read a response's answers and scores."""
+    level = access.level(response.tier)
+    if any(reads_answers(role, level, response.tier) for role in access.roles):
+        return True
+    return response.is_draft and response.created_by_id == getattr(access.user, "pk", None)
+
+
+def can_edit_response(access: CaseAccess, response: Any) -> bool:
+    """Change a draft (its author, or anyone who may write its tier on the case)."""
+    if not response.is_draft or access.case.is_closed:
+        return False
+    if response.created_by_id == getattr(access.user, "pk", None):
+        return can_fill(access, response.tier)
+    return access.can_write_tier(response.tier)

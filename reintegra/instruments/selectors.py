@@ -1,0 +1,160 @@
+"""User-scoped reads of instruments and responses.
+
+Instruments are the programme's questionnaires (no personal data): every user who may see the
+library sees them all. A response is reached through its case, and its answers through the
+instrument's tier: a response the user may not read is "not found".
+"""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from reintegra.access.policy import Reach
+from reintegra.access.principal import principal
+from reintegra.access.scoping import NOTHING, grant_case_q
+from reintegra.audit.services import record_access
+from reintegra.cases.models import Case
+from reintegra.cases.permissions import CaseAccess
+from reintegra.cases.selectors import case_get_for_user, case_visible_to
+from reintegra.instruments.choices import ANSWER_TIERS, ResponseStatus
+from reintegra.instruments.models import Instrument, InstrumentVersion, Response
+from reintegra.instruments.permissions import (
+    can_read_response,
+    can_view_instruments,
+    reads_answers,
+)
+
+
+def _int(pk: Any) -> int:
+    try:
+        return int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def instrument_list(*, active_only: bool = True) -> QuerySet[Instrument]:
+    qs = Instrument.objects.select_related("current")
+    if active_only:
+        qs = qs.filter(is_active=True, current__isnull=False)
+    return qs.order_by("name")
+
+
+def instrument_get_for_user(user: Any, pk: Any) -> Instrument:
+    if not can_view_instruments(user):
+        raise Http404
+    instrument = instrument_list(active_only=False).filter(pk=_int(pk)).first()
+    if instrument is None:
+        raise Http404
+    return instrument
+
+
+def instrument_version_get(instrument: Instrument, number: Any) -> InstrumentVersion:
+    version = instrument.versions.filter(number=_int(number)).first()
+    if version is None:
+        raise Http404
+    return version
+
+
+def response_visible_to(user: Any) -> QuerySet[Response]:
+    """Responses whose answers the user may read: for each role assignment, the cases it
+    reaches and the tiers it reads there; plus the user's own drafts on cases they reach."""
+    p = principal(user)
+    condition = NOTHING
+    for grant in p.grants:
+        if grant.reach == Reach.NONE:
+            continue
+        tiers = [t for t in ANSWER_TIERS if reads_answers(grant.role, grant.level(t), t)]
+        if not tiers:
+            continue
+        cases = Case.objects.filter(grant_case_q(grant, user.pk)).values("pk")
+        condition |= Q(tier__in=tiers, case_id__in=cases)
+    own_drafts = Q(
+        created_by_id=user.pk,
+        status=ResponseStatus.DRAFT,
+        case_id__in=case_visible_to(user).values("pk"),
+    )
+    return Response.objects.filter(condition | own_drafts)
+
+
+def response_list_for_user(
+    user: Any, *, instrument: Any = None, case: Any = None, status: str = ""
+) -> QuerySet[Response]:
+    qs = response_visible_to(user).select_related("instrument", "case", "submitted_by")
+    if instrument:
+        qs = qs.filter(instrument_id=instrument)
+    if case:
+        qs = qs.filter(case_id=case)
+    if status in ResponseStatus.values:
+        qs = qs.filter(status=status)
+    return qs.order_by("-submitted_at", "-id")
+
+
+def response_get_for_user(
+    user: Any, pk: Any, *, log_view: bool = True
+) -> tuple[Response, CaseAccess]:
+    """The response and the user's access to its case; Http404 when missing, out of scope, or
+    of a tier the user may not read. Reading answers is recorded like viewing the case file."""
+    response = (
+        Response.objects.select_related("instrument", "instrument_version", "case")
+        .filter(pk=_int(pk))
+        .first()
+    )
+    if response is None:
+        raise Http404
+    case, access = case_get_for_user(user, response.case_id, log_view=False)
+    if not can_read_response(access, response):
+        record_access(
+            actor=user,
+            action="response.denied",
+            target=response,
+            case_id=case.pk,
+            person_id=case.person_id,
+        )
+        raise Http404
+    response.case = case
+    if log_view:
+        record_access(
+            actor=user,
+            action="response.viewed",
+            target=response,
+            case_id=case.pk,
+            person_id=case.person_id,
+        )
+    return response, access
+
+
+def case_responses(access: CaseAccess) -> list[dict[str, Any]]:
+    """The case's responses as the viewer may see them: readable ones in full, others of a tier
+    the viewer knows of as a bare "restricted" entry, the rest not at all."""
+    rows = []
+    responses = (
+        Response.objects.filter(case=access.case)
+        .select_related("instrument", "submitted_by", "created_by")
+        .order_by("-submitted_at", "-created_at")
+    )
+    for response in responses:
+        if can_read_response(access, response):
+            rows.append({"response": response, "readable": True})
+        elif access.knows_tier(response.tier) and not response.is_draft:
+            rows.append({"response": response, "readable": False})
+    return rows
+
+
+def baseline_sustainability(access: CaseAccess) -> Response | None:
+    """The first submitted sustainability survey of the case, if the viewer may read it."""
+    response = (
+        Response.objects.filter(
+            case=access.case,
+            instrument__code=SUSTAINABILITY_CODE,
+            status=ResponseStatus.SUBMITTED,
+        )
+        .order_by("submitted_at", "id")
+        .first()
+    )
+    if response is None or not can_read_response(access, response):
+        return None
+    return response
+
+
+SUSTAINABILITY_CODE = "reintegration_sustainability"

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from reintegra.instruments import views
+
+app_name = "instruments"
+urlpatterns = [
+    path("", views.instrument_index, name="list"),
+    path("upload/", views.instrument_upload, name="upload"),
+    path("<int:pk>/", views.instrument_detail, name="detail"),
+    path("<int:pk>/versions/<int:number>.xlsx", views.version_download, name="download"),
+    path("cases/<int:case_id>/", views.case_panel, name="case_panel"),
+    path("cases/<int:case_id>/start/", views.response_start, name="start"),
+    path("responses/<int:pk>/", views.response_detail, name="response"),
+    path("responses/<int:pk>/refresh/", views.response_refresh, name="refresh"),
+    path("responses/<int:pk>/discard/", views.response_discard, name="discard"),
+]

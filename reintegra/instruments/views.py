@@ -1,0 +1,264 @@
+"""Pages for instruments (the library, uploads, versions) and responses (fill in, read).
+
+Thin views: parse, call a selector or a service, render. The web form is rendered from the
+stored form definition; as the user answers, htmx posts the fields to `refresh`, which
+re-evaluates skip logic, calculations and choice filters and returns the form again. The
+server validates everything again on submit.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from reintegra.cases.selectors import case_get_for_user
+from reintegra.core.errors import NotAllowed, ServiceError, StaleVersion
+from reintegra.core.views import add_service_error, int_or_none, is_htmx
+from reintegra.instruments import engine, rendering, services
+from reintegra.instruments.forms import StartForm, UploadForm
+from reintegra.instruments.permissions import (
+    can_edit_response,
+    can_fill,
+    can_manage_instruments,
+    can_view_instruments,
+)
+from reintegra.instruments.selectors import (
+    baseline_sustainability,
+    case_responses,
+    instrument_get_for_user,
+    instrument_list,
+    instrument_version_get,
+    response_get_for_user,
+)
+
+
+def _language(spec: Any) -> str:
+    language = (get_language() or "en")[:2]
+    return language if language in spec.languages else spec.default_language
+
+
+# --- the library ----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def instrument_index(request: HttpRequest) -> HttpResponse:
+    if not can_view_instruments(request.user):
+        raise NotAllowed(_("Your role does not use the instruments."))
+    context = {
+        "instruments": instrument_list(active_only=False),
+        "upload_form": UploadForm() if can_manage_instruments(request.user) else None,
+    }
+    return render(request, "instruments/list.html", context)
+
+
+@login_required
+@require_POST
+def instrument_upload(request: HttpRequest) -> HttpResponse:
+    if not can_manage_instruments(request.user):
+        raise NotAllowed(_("Only M&E specialists and coordinators upload instruments."))
+    form = UploadForm(request.POST, request.FILES)
+    issues: list[dict[str, Any]] = []
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            version = services.instrument_upload(
+                actor=request.user,
+                data=upload.read(),
+                filename=upload.name or "form.xlsx",
+                kind=form.cleaned_data["kind"],
+            )
+        except ServiceError as err:
+            add_service_error(form, err)
+            issues = err.errors or []
+        else:
+            messages.success(
+                request,
+                _("%(name)s: version %(number)d stored.")
+                % {"name": version.instrument.display_name, "number": version.number},
+            )
+            return redirect("instruments:detail", pk=version.instrument_id)
+    context = {
+        "instruments": instrument_list(active_only=False),
+        "upload_form": form,
+        "issues": issues,
+    }
+    return render(request, "instruments/list.html", context, status=422)
+
+
+@login_required
+@require_GET
+def instrument_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    instrument = instrument_get_for_user(request.user, pk)
+    spec = instrument.current.form if instrument.current else None
+    language = _language(spec) if spec else "en"
+    context = {
+        "instrument": instrument,
+        "name": instrument.display_name,
+        "versions": instrument.versions.select_related("uploaded_by"),
+        "outline": rendering.outline(spec, language) if spec else [],
+        "dimensions": rendering.dimensions(spec, language) if spec else [],
+        "upload_form": UploadForm() if can_manage_instruments(request.user) else None,
+    }
+    return render(request, "instruments/detail.html", context)
+
+
+@login_required
+@require_GET
+def version_download(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    instrument = instrument_get_for_user(request.user, pk)
+    version = instrument_version_get(instrument, number)
+    response = HttpResponse(
+        bytes(version.xlsform),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{instrument.code}-v{version.number}.xlsx"'
+    )
+    return response
+
+
+# --- on a case --------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def case_panel(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The case page's "Assessments and surveys" card (loaded by htmx)."""
+    case, access = case_get_for_user(request.user, case_id, log_view=False)
+    startable = [i for i in instrument_list() if can_fill(access, i.tier)]
+    context = {
+        "case": case,
+        "rows": case_responses(access),
+        "baseline": baseline_sustainability(access),
+        "start_form": StartForm(
+            instruments=instrument_list().filter(pk__in=[i.pk for i in startable])
+        )
+        if startable
+        else None,
+    }
+    if not is_htmx(request):
+        return render(request, "instruments/case_responses.html", context)
+    return render(request, "instruments/_case_panel.html", context)
+
+
+@login_required
+@require_POST
+def response_start(request: HttpRequest, case_id: int) -> HttpResponse:
+    case, access = case_get_for_user(request.user, case_id, log_view=False)
+    form = StartForm(request.POST, instruments=instrument_list())
+    if not form.is_valid():
+        messages.error(request, _("Choose an instrument."))
+        return redirect("cases:detail", pk=case.pk)
+    instrument = form.cleaned_data["instrument"]
+    if not can_fill(access, instrument.tier):
+        raise NotAllowed(_("You may not fill in this instrument on this case."))
+    response = services.response_start(actor=request.user, case=case, instrument=instrument)
+    return redirect("instruments:response", pk=response.pk)
+
+
+# --- a response -------------------------------------------------------------------------------
+
+
+def _render_response(
+    request: HttpRequest,
+    response: Any,
+    access: Any,
+    answers: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+    fragment: bool = False,
+) -> HttpResponse:
+    spec = response.instrument_version.form
+    language = _language(spec)
+    editable = can_edit_response(access, response)
+    answers = response.answers if answers is None else answers
+    context = {
+        "response": response,
+        "case": response.case,
+        "name": response.instrument.display_name,
+        "editable": editable,
+        "items": rendering.items(spec, answers, language, errors or {}, editable=editable),
+        "scores": rendering.scores(spec, response.scores, language)
+        if not response.is_draft
+        else None,
+        "errors": errors or {},
+        "language": language,
+    }
+    template = "instruments/_response_form.html" if fragment else "instruments/response.html"
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    response, access = response_get_for_user(request.user, pk, log_view=request.method == "GET")
+    if request.method == "GET":
+        return _render_response(request, response, access)
+    if not can_edit_response(access, response):
+        raise NotAllowed(_("This response cannot be changed."))
+    spec = response.instrument_version.form
+    answers, errors = engine.coerce(spec, request.POST, _language(spec))
+    version = int_or_none(request.POST.get("version")) or 0
+    submit = request.POST.get("action") == "submit"
+    try:
+        if submit and not errors:
+            services.response_submit(
+                actor=request.user, response=response, answers=answers, version=version
+            )
+            messages.success(request, _("Submitted."))
+            return redirect("cases:detail", pk=response.case_id)
+        services.response_save(
+            actor=request.user, response=response, answers=answers, version=version
+        )
+    except StaleVersion as err:
+        messages.error(request, err.message)
+        fresh, fresh_access = response_get_for_user(request.user, pk, log_view=False)
+        return _render_response(request, fresh, fresh_access, status=409)
+    except ServiceError as err:
+        found = {str(e["loc"][-1]): str(e["msg"]) for e in (err.errors or []) if e.get("loc")}
+        if not found:
+            messages.error(request, err.message)
+        return _render_response(
+            request, response, access, answers, {**errors, **found}, status=err.status
+        )
+    if submit:
+        # Type errors: the draft keeps what could be read, the page shows what could not.
+        return _render_response(request, response, access, answers, errors, status=422)
+    messages.success(request, _("Draft saved."))
+    return redirect("instruments:response", pk=response.pk)
+
+
+@login_required
+@require_POST
+def response_refresh(request: HttpRequest, pk: int) -> HttpResponse:
+    """The form again for the answers typed so far (not saved): skip logic, calculations and
+    choice filters follow the answers."""
+    response, access = response_get_for_user(request.user, pk, log_view=False)
+    if not can_edit_response(access, response):
+        raise NotAllowed(_("This response cannot be changed."))
+    spec = response.instrument_version.form
+    answers, errors = engine.coerce(spec, request.POST, _language(spec))
+    answers = rendering.apply_repeat_action(spec, answers, request.POST.get("repeat_action", ""))
+    return _render_response(request, response, access, answers, errors, fragment=is_htmx(request))
+
+
+@login_required
+@require_POST
+def response_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    response, access = response_get_for_user(request.user, pk, log_view=False)
+    if not can_edit_response(access, response):
+        raise NotAllowed(_("This response cannot be changed."))
+    version = int_or_none(request.POST.get("version")) or 0
+    try:
+        services.response_discard(actor=request.user, response=response, version=version)
+    except ServiceError as err:
+        messages.error(request, err.message)
+        return redirect("instruments:response", pk=response.pk)
+    messages.success(request, _("Draft discarded."))
+    return redirect("cases:detail", pk=response.case_id)
