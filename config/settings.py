@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -26,10 +27,20 @@ DEMO_MODE = env_bool("REINTEGRA_DEMO", False)
 SECRET_KEY = os.environ.get("REINTEGRA_SECRET_KEY", "")
 if not SECRET_KEY:
     if not (DEBUG or DEMO_MODE or os.environ.get("REINTEGRA_ALLOW_INSECURE_KEY") == "1"):
-        from django.core.exceptions import ImproperlyConfigured
-
         raise ImproperlyConfigured("Set REINTEGRA_SECRET_KEY (or REINTEGRA_DEMO=1 for a trial).")
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
+
+# Pseudonyms in exports (a keyed hash of the person): keep it secret and stable, or every
+# pseudonym changes. Derived from the secret key unless set.
+PSEUDONYM_SECRET = os.environ.get("REINTEGRA_PSEUDONYM_SECRET", "") or ("pseudonym:" + SECRET_KEY)
+
+# Months after a case reaches monitoring at which visits are due.
+try:
+    REINTEGRA_MONITORING_MONTHS = tuple(
+        sorted({int(m) for m in env_list("REINTEGRA_MONITORING_MONTHS", "3,6,12")})
+    )
+except ValueError as exc:
+    raise ImproperlyConfigured("REINTEGRA_MONITORING_MONTHS: whole numbers, e.g. 3,6,12") from exc
 
 ALLOWED_HOSTS = env_list("REINTEGRA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("REINTEGRA_CSRF_TRUSTED_ORIGINS")
@@ -54,6 +65,7 @@ INSTALLED_APPS = [
     "reintegra.people",
     "reintegra.cases",
     "reintegra.instruments",
+    "reintegra.monitoring",
     "reintegra.reports",
     "reintegra.demo",
 ]
@@ -92,7 +104,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "reintegra.core.context_processors.reintegra",
-                "reintegra.instruments.context_processors.navigation",
+                "reintegra.reports.context_processors.navigation",
             ],
         },
     }

@@ -7,6 +7,8 @@ urlpatterns = [
     path("people/", include("reintegra.people.urls")),
     path("cases/", include("reintegra.cases.urls")),
     path("instruments/", include("reintegra.instruments.urls")),
+    path("monitoring/", include("reintegra.monitoring.urls")),
+    path("openrosa/", include("reintegra.instruments.collect_urls")),
     path("console/", include("reintegra.access.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,10 +1,8 @@
 """API: bearer tokens, the signed-in user, the office tree."""
 
-import hashlib
 from datetime import date
 from typing import Any
 
-from allauth.account.adapter import get_adapter
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -15,6 +13,12 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from pydantic import ConfigDict
 
+from reintegra.accounts.credentials import (
+    count_failure,
+    failure_key,
+    must_use_mfa,
+    too_many_failures,
+)
 from reintegra.accounts.models import Office, User
 from reintegra.accounts.selectors import assignment_list, office_list
 from reintegra.accounts.services import api_token_issue
@@ -22,10 +26,6 @@ from reintegra.core.api import ERRORS, ErrorOut, Ref, Text, error_response
 from reintegra.core.pagination import paginate
 
 router = Router(tags=["accounts"])
-
-# Failed token requests allowed per username and address before answering 429.
-TOKEN_MAX_FAILURES = 5
-TOKEN_FAILURE_WINDOW = 300
 
 
 class TokenIn(Schema):
@@ -78,34 +78,6 @@ def user_ref(user: User | None) -> dict | None:
     return {"id": user.pk, "name": str(user)} if user else None
 
 
-def _failure_key(request: HttpRequest, username: str) -> str:
-    # The client address as allauth sees it (honours REINTEGRA_TRUSTED_PROXY_COUNT).
-    address = get_adapter(request).get_client_ip(request)
-    raw = f"{username.strip().lower()}|{address}".encode()
-    return "api-token-failures:" + hashlib.sha256(raw).hexdigest()
-
-
-def _count_failure(key: str) -> None:
-    cache.add(key, 0, timeout=TOKEN_FAILURE_WINDOW)
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=TOKEN_FAILURE_WINDOW)
-
-
-def _must_use_mfa(user: User) -> bool:
-    """Roles that must set up MFA for the pages (outside demo mode) need it for tokens too."""
-    if settings.DEMO_MODE:
-        return False
-    today = timezone.localdate()
-    return any(
-        a.expires_on is None or a.expires_on >= today
-        for a in assignment_list().filter(
-            user=user, is_active=True, role__in=settings.MFA_REQUIRED_ROLES
-        )
-    )
-
-
 @router.post(
     "/token",
     auth=None,
@@ -113,14 +85,14 @@ def _must_use_mfa(user: User) -> bool:
 )
 def token_create(request: HttpRequest, payload: TokenIn) -> dict[str, str] | HttpResponse:
     """Exchange a username and password (and the TOTP code when MFA is on) for a bearer token."""
-    key = _failure_key(request, payload.username)
-    if (cache.get(key) or 0) >= TOKEN_MAX_FAILURES:
+    key = failure_key(request, payload.username)
+    if too_many_failures(key):
         return error_response(
             request, 429, _("Too many failed attempts. Try again later."), "throttled"
         )
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
-        _count_failure(key)
+        count_failure(key)
         return error_response(
             request, 401, _("The username or password is not correct."), "invalid_credentials"
         )
@@ -131,12 +103,12 @@ def token_create(request: HttpRequest, payload: TokenIn) -> dict[str, str] | Htt
                 request, 401, _("Enter the code of your authenticator app."), "otp_required"
             )
         if not totp.wrap().validate_code(payload.otp.strip()):
-            _count_failure(key)
+            count_failure(key)
             return error_response(
                 request, 401, _("The authenticator code is not correct."), "otp_invalid"
             )
         totp.record_usage()
-    elif _must_use_mfa(user):
+    elif must_use_mfa(user):
         return error_response(
             request,
             403,

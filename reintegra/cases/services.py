@@ -4,6 +4,7 @@ in one transaction. Views and the API call these same functions.
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -300,7 +301,15 @@ def case_transition(
         data={"from": before, "to": to_stage, "note": note[:500]},
     )
     _audit(actor, "case.stage_changed", locked, locked, {"stage": [before, to_stage]})
+    for hook in STAGE_HOOKS:
+        hook(actor=actor, case=locked, before=before, after=to_stage)
     return locked
+
+
+# Services of apps above cases that must run when a case changes stage, in the same transaction
+# (the monitoring schedule starts when a case reaches MONITORING). Apps register them in their
+# AppConfig.ready(); cases may not import them (layering), and signals carry no domain logic.
+STAGE_HOOKS: list[Callable[..., None]] = []
 
 
 @transaction.atomic

@@ -23,6 +23,8 @@ from reintegra.instruments import engine, services
 from reintegra.instruments.choices import ResponseSource
 from reintegra.instruments.models import Instrument, Response
 from reintegra.instruments.spec import FormSpec, Question
+from reintegra.monitoring.models import Visit
+from reintegra.monitoring.services import add_months
 
 SEED = 417
 TEXTS = [
@@ -181,14 +183,33 @@ class _Filler:
                         arrived + timedelta(days=30), arrived + timedelta(days=70)
                     )
                     self.record("reintegration_sustainability", case, day, 0.4)
-                if case.stage == Stage.MONITORING and rng.random() < 0.8:
-                    day = self.day_between(arrived + timedelta(days=180), self.today)
-                    self.record("reintegration_sustainability", case, day, 0.62)
-                    self.record("monitoring_visit", case, day, 0.6)
+                if case.stage == Stage.MONITORING:
+                    self.visits(case)
                 if case.stage == Stage.MONITORING and rng.random() < 0.6:
                     day = self.day_between(arrived + timedelta(days=200), self.today)
                     self.record("satisfaction_survey", case, day, 0.7)
         self.drafts()
+
+    def visits(self, case: Case) -> None:
+        """Date the case's visits from the day it entered monitoring; most of those already
+        due were made (the monitoring form and the sustainability follow-up), some are late."""
+        entered = (
+            CaseEvent.objects.filter(
+                case=case, kind=EventKind.STAGE_CHANGED, data__to=Stage.MONITORING
+            )
+            .order_by("-at")
+            .values_list("at", flat=True)
+            .first()
+        )
+        start = timezone.localtime(entered).date() if entered else self.today
+        for visit in Visit.objects.filter(case=case).order_by("months"):
+            due = add_months(start, visit.months)
+            Visit.objects.filter(pk=visit.pk).update(due_on=due)
+            if due >= self.today - timedelta(days=3) or self.rng.random() < 0.25:
+                continue
+            day = self.day_between(due, due + timedelta(days=20))
+            self.record("reintegration_sustainability", case, day, 0.62)
+            self.record("monitoring_visit", case, day, 0.6)
 
     def drafts(self) -> None:
         """Needs assessments cm.tamba has started and not finished."""

@@ -545,16 +545,21 @@ def validate(
     return _check(spec, state, context, slots, language)
 
 
-def _prune(spec: FormSpec, state: FormState) -> dict[str, Any]:
-    """The answers of relevant questions only (plus their ``_other`` text)."""
+def _prune(spec: FormSpec, state: FormState) -> tuple[dict[str, Any], bool]:
+    """The answers of relevant questions only (plus their ``_other`` text), and whether an
+    answer was dropped because its question is not relevant."""
+    dropped = False
 
     def keep(items: list[Question], container: Mapping[str, Any], prefix: str) -> dict[str, Any]:
         out: dict[str, Any] = {}
 
         def visit(questions: list[Question]) -> None:
+            nonlocal dropped
             for q in questions:
                 path = prefix + q.name
                 if not state.relevant.get(path, True):
+                    if q.type in ("group", "repeat") or not _empty(container.get(q.name)):
+                        dropped = True
                     continue
                 if q.type == "group":
                     visit(q.children)
@@ -580,7 +585,7 @@ def _prune(spec: FormSpec, state: FormState) -> dict[str, Any]:
         visit(items)
         return out
 
-    return keep(spec.questions, state.answers, "")
+    return keep(spec.questions, state.answers, ""), dropped
 
 
 def clean(
@@ -588,12 +593,12 @@ def clean(
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """What the server stores on submit: the answers of relevant questions only (with the
     calculations), and every validation error. Dropping an irrelevant answer can make other
-    questions irrelevant: repeated until nothing changes."""
+    questions irrelevant: repeated until nothing is dropped (one evaluation when nothing is)."""
     current = _copy(answers)
     for _pass in range(100):
         state, context, slots = _evaluate(spec, current, language, now)
-        pruned = _prune(spec, state)
-        if pruned == current:
+        pruned, dropped = _prune(spec, state)
+        if not dropped:
             return pruned, _check(spec, state, context, slots, language)
         current = pruned
     state, context, slots = _evaluate(spec, current, language, now)

@@ -95,6 +95,8 @@ class Response(VersionedModel):
         InstrumentVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     collected_on = models.DateField(null=True, blank=True)
+    # Whole months between the return and the collection (dashboards group by it).
+    months_since_return = models.SmallIntegerField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

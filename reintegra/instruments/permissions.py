@@ -58,3 +58,21 @@ def can_edit_response(access: CaseAccess, response: Any) -> bool:
     if response.created_by_id == getattr(access.user, "pk", None):
         return can_fill(access, response.tier)
     return access.can_write_tier(response.tier)
+
+
+def can_collect(user: Any, tier: str) -> bool:
+    """Fill in an instrument of this tier from a data-collection app on some case (the case
+    itself is checked when the submission arrives)."""
+    p = principal(user)
+    return p.max_level(Tier.CASE) >= Level.WRITE or p.max_level(tier) >= Level.WRITE
+
+
+def can_export(user: Any) -> bool:
+    """Export responses (the ones the user may read): M&E specialists and coordinators."""
+    return can_manage_instruments(user)
+
+
+def must_pseudonymise(user: Any) -> bool:
+    """The M&E specialist's exports never name anyone (a pseudonym per person, no names,
+    contacts or ids); a coordinator may ask for them too."""
+    return not principal(user).has_role(Role.COORDINATOR)

@@ -5,6 +5,7 @@ library sees them all. A response is reached through its case, and its answers t
 instrument's tier: a response the user may not read is "not found".
 """
 
+from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -18,6 +19,7 @@ from reintegra.cases.models import Case
 from reintegra.cases.permissions import CaseAccess
 from reintegra.cases.selectors import case_get_for_user, case_visible_to
 from reintegra.instruments.choices import ANSWER_TIERS, ResponseStatus
+from reintegra.instruments.exports import ExportRow
 from reintegra.instruments.models import Instrument, InstrumentVersion, Response
 from reintegra.instruments.permissions import (
     can_read_response,
@@ -158,3 +160,40 @@ def baseline_sustainability(access: CaseAccess) -> Response | None:
 
 
 SUSTAINABILITY_CODE = "reintegration_sustainability"
+
+
+def export_rows(user: Any, instrument: Instrument) -> Iterator[ExportRow]:
+    """The submitted responses of an instrument the user may read, one at a time (exports
+    stream them: memory stays flat whatever the count)."""
+    qs = (
+        response_visible_to(user)
+        .filter(instrument=instrument, status=ResponseStatus.SUBMITTED)
+        .order_by("submitted_at", "id")
+        .values_list(
+            "pk",
+            "case__number",
+            "case__person_id",
+            "case__person__given_names",
+            "case__person__family_name",
+            "case__office__name",
+            "submitted_at",
+            "collected_on",
+            "instrument_version__number",
+            "answers",
+            "scores",
+        )
+    )
+    for row in qs.iterator(chunk_size=2000):
+        (pk, number, person_id, given, family, office, submitted, collected, version) = row[:9]
+        yield ExportRow(
+            response_id=pk,
+            case_number=number,
+            person_id=person_id,
+            person_name=f"{given} {family.upper()}",
+            office=office,
+            submitted_at=submitted,
+            collected_on=collected,
+            version_number=version,
+            answers=row[9] or {},
+            scores=row[10] or {},
+        )

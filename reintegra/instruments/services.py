@@ -1,5 +1,6 @@
 """Writes about instruments and responses. Each is audited in its own transaction."""
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -35,6 +36,10 @@ from reintegra.instruments.spec import FormSpec, text_in
 from reintegra.instruments.xlsform import XLSFormError, parse_xlsform
 
 MAX_XLSFORM_BYTES = 5 * 1024 * 1024
+# Services of apps above instruments that must run when a response is submitted, in the same
+# transaction (a monitoring-visit form completes the visit it records). Registered in their
+# AppConfig.ready(); instruments may not import them.
+SUBMIT_HOOKS: list[Callable[..., None]] = []
 # When a screening raises a flag, the focal point gets a task due this many days later.
 FLAG_TASK_DAYS = 2
 
@@ -293,6 +298,9 @@ def _finish(actor: Any, response: Response, answers: dict[str, Any]) -> Response
     response.submitted_at = timezone.now()
     response.submitted_by = actor
     response.collected_on = response.collected_on or timezone.localdate()
+    arrived = response.case.arrived_on
+    if arrived:
+        response.months_since_return = max(0, (response.collected_on - arrived).days * 12 // 365)
     response.version += 1
     response.save()
     summary = response.instrument.name
@@ -307,6 +315,8 @@ def _finish(actor: Any, response: Response, answers: dict[str, Any]) -> Response
         data={"response_id": response.pk, "instrument": response.instrument.code},
     )
     flagged = _raise_flag(actor, response, spec, answers)
+    for hook in SUBMIT_HOOKS:
+        hook(actor=actor, response=response)
     _audit(
         actor,
         "response.submitted",

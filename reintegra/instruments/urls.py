@@ -8,6 +8,7 @@ urlpatterns = [
     path("upload/", views.instrument_upload, name="upload"),
     path("<int:pk>/", views.instrument_detail, name="detail"),
     path("<int:pk>/versions/<int:number>.xlsx", views.version_download, name="download"),
+    path("<int:pk>/responses.<str:fmt>", views.instrument_export, name="export"),
     path("cases/<int:case_id>/", views.case_panel, name="case_panel"),
     path("cases/<int:case_id>/start/", views.response_start, name="start"),
     path("responses/<int:pk>/", views.response_detail, name="response"),

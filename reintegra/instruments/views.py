@@ -6,30 +6,37 @@ re-evaluates skip logic, calculations and choice filters and returns the form ag
 server validates everything again on submit.
 """
 
+import tempfile
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from reintegra.audit.services import record_access
 from reintegra.cases.selectors import case_get_for_user
 from reintegra.core.errors import NotAllowed, ServiceError, StaleVersion
 from reintegra.core.views import add_service_error, int_or_none, is_htmx
-from reintegra.instruments import engine, rendering, services
+from reintegra.instruments import engine, exports, rendering, services
 from reintegra.instruments.forms import StartForm, UploadForm
 from reintegra.instruments.permissions import (
     can_edit_response,
+    can_export,
     can_fill,
     can_manage_instruments,
     can_view_instruments,
+    must_pseudonymise,
 )
 from reintegra.instruments.selectors import (
     baseline_sustainability,
     case_responses,
+    export_rows,
     instrument_get_for_user,
     instrument_list,
     instrument_version_get,
@@ -104,6 +111,8 @@ def instrument_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "outline": rendering.outline(spec, language) if spec else [],
         "dimensions": rendering.dimensions(spec, language) if spec else [],
         "upload_form": UploadForm() if can_manage_instruments(request.user) else None,
+        "can_export": can_export(request.user),
+        "pseudonymised": must_pseudonymise(request.user),
     }
     return render(request, "instruments/detail.html", context)
 
@@ -262,3 +271,40 @@ def response_discard(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("instruments:response", pk=response.pk)
     messages.success(request, _("Draft discarded."))
     return redirect("cases:detail", pk=response.case_id)
+
+
+# --- exports ----------------------------------------------------------------------------------
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+@require_GET
+def instrument_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """Responses and scores as CSV, HXL-tagged CSV or XLSX, streamed. Pseudonymised for the
+    M&E specialist (and for a coordinator who asks)."""
+    if not can_export(request.user):
+        raise NotAllowed(_("Only M&E specialists and coordinators export responses."))
+    instrument = instrument_get_for_user(request.user, pk)
+    if instrument.current is None or fmt not in ("csv", "hxl", "xlsx"):
+        raise Http404
+    spec = instrument.current.form
+    pseudonymise = must_pseudonymise(request.user) or request.GET.get("pseudonymise") == "1"
+    options = {"pseudonymise": pseudonymise, "secret": settings.PSEUDONYM_SECRET}
+    rows = export_rows(request.user, instrument)
+    name = f"{instrument.code}-{timezone.localdate().isoformat()}"
+    # An export is a read of many records: the access trail says who took which, and how.
+    action = "responses.exported_pseudonymised" if pseudonymise else "responses.exported"
+    record_access(actor=request.user, action=action, target=instrument)
+    if fmt == "xlsx":
+        handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
+        exports.write_xlsx(spec, rows, path_or_file=handle, **options)
+        handle.seek(0)
+        return FileResponse(
+            handle, as_attachment=True, filename=f"{name}.xlsx", content_type=XLSX_TYPE
+        )
+    chunks = exports.write_csv(spec, rows, hxl=fmt == "hxl", **options)
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
+    suffix = "-hxl" if fmt == "hxl" else ""
+    response["Content-Disposition"] = f'attachment; filename="{name}{suffix}.csv"'
+    return response

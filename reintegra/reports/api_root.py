@@ -9,6 +9,7 @@ from reintegra.accounts.services import api_token_user
 from reintegra.cases.api import router as cases_router
 from reintegra.core.api import api, token_auth
 from reintegra.instruments.api import router as instruments_router
+from reintegra.monitoring.api import router as monitoring_router
 from reintegra.people.api import router as people_router
 
 token_auth.resolve = api_token_user
@@ -17,5 +18,6 @@ api.add_router("", accounts_router)
 api.add_router("", people_router)
 api.add_router("", cases_router)
 api.add_router("", instruments_router)
+api.add_router("", monitoring_router)
 
 __all__ = ["api"]

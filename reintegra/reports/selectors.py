@@ -26,6 +26,7 @@ from reintegra.cases.selectors import (
     handovers_incoming,
     overdue_tasks,
 )
+from reintegra.monitoring.selectors import visit_list_for_user
 
 HOME_LIST_LIMIT = 20
 CASELOAD_LIMIT = 50
@@ -165,4 +166,21 @@ def system_health() -> SystemHealth:
         audit_events=AuditEvent.objects.count(),
         access_events=AccessEvent.objects.count(),
         last_audit_at=last,
+    )
+
+
+@dataclass
+class VisitsHome:
+    due: list[Any]
+    overdue: int
+    due_count: int
+
+
+def visits_home(user: Any) -> VisitsHome:
+    """Monitoring visits due within the window in the user's scope, overdue first."""
+    due = visit_list_for_user(user, when="due")
+    return VisitsHome(
+        due=list(due[:HOME_LIST_LIMIT]),
+        overdue=visit_list_for_user(user, when="overdue").count(),
+        due_count=due.count(),
     )

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from reintegra.access.principal import principal
 from reintegra.accounts.choices import Role
 from reintegra.cases.choices import Flag
+from reintegra.monitoring.permissions import can_view_dashboard, can_view_visits
 from reintegra.reports import selectors
 
 
@@ -31,6 +32,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if p.has_role(*selectors.AGGREGATE_ROLES):
         context["aggregate"] = selectors.aggregate_figures(user)
         context["show_stage_counts"] = p.has_role(Role.ME_SPECIALIST)
+    if can_view_visits(user):
+        context["visits"] = selectors.visits_home(user)
+        context["show_dashboard"] = can_view_dashboard(user)
     if p.is_sysadmin:
         context["health"] = selectors.system_health()
     return render(request, "reports/home.html", context)

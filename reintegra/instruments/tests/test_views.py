@@ -198,3 +198,47 @@ def test_out_of_scope_responses_are_not_found(client_for, shipped, users, kolda_
         .status_code
         == 200
     )
+
+
+def _csv(response) -> list[list[str]]:
+    import csv
+    import io
+
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def test_exports_are_pseudonymised_for_the_me_officer(client_for, shipped, users, tamba_case):
+    from reintegra.instruments.tests.conftest import satisfaction as answers
+
+    services.response_record(
+        actor=users["cm.tamba"],
+        case=tamba_case,
+        version=shipped["satisfaction_survey"].current,
+        answers=answers(tamba_case),
+        source="API",
+    )
+    instrument = shipped["satisfaction_survey"]
+    me = _csv(
+        client_for("me.officer").get(reverse("instruments:export", args=[instrument.pk, "csv"]))
+    )
+    assert "_pseudonym" in me[0] and "_person" not in me[0] and "case_number" not in me[0]
+    assert tamba_case.number not in str(me) and "DIALLO" not in str(me)
+    assert me[1][me[0].index("score_composite")] == "0.75"
+
+    coord = _csv(
+        client_for("coord.tamba").get(reverse("instruments:export", args=[instrument.pk, "csv"]))
+    )
+    assert tamba_case.number in coord[1] and "Moussa DIALLO" in coord[1]
+
+    hxl = _csv(
+        client_for("me.officer").get(reverse("instruments:export", args=[instrument.pk, "hxl"]))
+    )
+    assert hxl[1][0].startswith("#")
+    xlsx = client_for("me.officer").get(reverse("instruments:export", args=[instrument.pk, "xlsx"]))
+    assert xlsx.status_code == 200 and b"".join(xlsx.streaming_content)[:2] == b"PK"
+    assert (
+        client_for("cm.tamba")
+        .get(reverse("instruments:export", args=[instrument.pk, "csv"]))
+        .status_code
+        == 403
+    )

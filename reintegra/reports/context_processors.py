@@ -1,0 +1,19 @@
+from typing import Any
+
+from django.http import HttpRequest
+
+from reintegra.instruments.permissions import can_view_instruments
+from reintegra.monitoring.permissions import can_view_visits
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Which sections the main menu offers (evaluated only when a template asks)."""
+    user = getattr(request, "user", None)
+
+    def signed_in() -> bool:
+        return bool(user is not None and user.is_authenticated)
+
+    return {
+        "show_instruments": lambda: signed_in() and can_view_instruments(user),
+        "show_monitoring": lambda: signed_in() and can_view_visits(user),
+    }
