@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -280,7 +281,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @login_required
 @require_GET
-def instrument_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def instrument_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase:
     """Responses and scores as CSV, HXL-tagged CSV or XLSX, streamed. Pseudonymised for the
     M&E specialist (and for a coordinator who asks)."""
     if not can_export(request.user):
@@ -290,7 +291,7 @@ def instrument_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         raise Http404
     spec = instrument.current.form
     pseudonymise = must_pseudonymise(request.user) or request.GET.get("pseudonymise") == "1"
-    options = {"pseudonymise": pseudonymise, "secret": settings.PSEUDONYM_SECRET}
+    secret = settings.PSEUDONYM_SECRET
     rows = export_rows(request.user, instrument)
     name = f"{instrument.code}-{timezone.localdate().isoformat()}"
     # An export is a read of many records: the access trail says who took which, and how.
@@ -298,12 +299,16 @@ def instrument_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     record_access(actor=request.user, action=action, target=instrument)
     if fmt == "xlsx":
         handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
-        exports.write_xlsx(spec, rows, path_or_file=handle, **options)
+        exports.write_xlsx(
+            spec, rows, path_or_file=handle, pseudonymise=pseudonymise, secret=secret
+        )
         handle.seek(0)
         return FileResponse(
             handle, as_attachment=True, filename=f"{name}.xlsx", content_type=XLSX_TYPE
         )
-    chunks = exports.write_csv(spec, rows, hxl=fmt == "hxl", **options)
+    chunks = exports.write_csv(
+        spec, rows, hxl=fmt == "hxl", pseudonymise=pseudonymise, secret=secret
+    )
     response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
     suffix = "-hxl" if fmt == "hxl" else ""
     response["Content-Disposition"] = f'attachment; filename="{name}{suffix}.csv"'

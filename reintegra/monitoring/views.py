@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -98,7 +99,7 @@ class _Echo:
 
 @login_required
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: HttpRequest) -> HttpResponseBase:
     if not can_view_dashboard(request.user):
         raise NotAllowed(_("The dashboard is for M&E specialists and coordinators."))
     scored = [i for i in instrument_list() if i.current and i.current.scored]
