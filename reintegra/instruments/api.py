@@ -4,25 +4,26 @@ predicates as the pages: out of scope answers 404, a forbidden action on a visib
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from reintegra.cases.selectors import case_get_for_user
-from reintegra.core.api import ERRORS, Id, PathId, Text
+from reintegra.core.api import ERRORS, Id, PathId, Text, error_response
 from reintegra.core.errors import NotAllowed, ValidationFailed
 from reintegra.core.pagination import paginate
-from reintegra.instruments import services
-from reintegra.instruments.choices import InstrumentKind, ResponseSource
+from reintegra.instruments import imports, services
+from reintegra.instruments.choices import ImportStatus, InstrumentKind, ResponseSource
 from reintegra.instruments.forms import answers_from_json
-from reintegra.instruments.models import Instrument, InstrumentVersion, Response
+from reintegra.instruments.models import ImportJob, Instrument, InstrumentVersion, Response
 from reintegra.instruments.permissions import (
     can_fill,
     can_manage_instruments,
     can_view_instruments,
 )
 from reintegra.instruments.selectors import (
+    import_get_for_user,
     instrument_get_for_user,
     instrument_list,
     response_get_for_user,
@@ -257,3 +258,72 @@ def response_detail(request: HttpRequest, response_id: PathId) -> dict[str, Any]
     """A response's answers and scores (recorded as `response.viewed`)."""
     response, _access = response_get_for_user(request.user, response_id)
     return response_out(response)
+
+
+class ImportOut(Schema):
+    id: int
+    instrument: int
+    status: str
+    valid_only: bool
+    total: int
+    imported: int
+    already: int
+    invalid: int
+    report: list[str]
+    progress: int
+
+
+def import_out(job: ImportJob) -> dict[str, Any]:
+    return {
+        "id": job.pk,
+        "instrument": job.instrument_id,
+        "status": job.status,
+        "valid_only": job.valid_only,
+        "total": job.total,
+        "imported": job.imported,
+        "already": job.already,
+        "invalid": job.invalid,
+        "report": list(job.report or []),
+        "progress": job.percent,
+    }
+
+
+@router.post(
+    "/instruments/{instrument_id}/imports",
+    response={201: ImportOut, 202: ImportOut, **ERRORS},
+)
+def import_create(
+    request: HttpRequest,
+    instrument_id: PathId,
+    file: File[UploadedFile],
+    valid_only: Form[bool] = False,
+) -> Status[dict[str, Any]] | HttpResponse:
+    """Import a KoBo / ODK export (CSV or XLSX) into the instrument's current version. 201:
+    imported; 422 `import_refused`: nothing imported, `errors` names each bad row (`job` holds
+    the counts); 202: queued (poll `GET /api/imports/{id}`)."""
+    if not can_manage_instruments(request.user):
+        raise NotAllowed(_("Only M&E specialists and coordinators import data."))
+    instrument = instrument_get_for_user(request.user, instrument_id)
+    job = imports.import_start(
+        actor=request.user,
+        instrument=instrument,
+        data=file.read(),
+        filename=file.name or "export.csv",
+        valid_only=valid_only,
+    )
+    if job.status in (ImportStatus.REFUSED, ImportStatus.FAILED):
+        return error_response(
+            request,
+            422,
+            _("The import was refused: nothing was imported. Each bad row is listed."),
+            "import_refused",
+            errors=[{"loc": ["file"], "msg": line} for line in job.report],
+            job=import_out(job),
+        )
+    return Status(201 if job.status == ImportStatus.DONE else 202, import_out(job))
+
+
+@router.get("/imports/{import_id}", response={200: ImportOut, **ERRORS})
+def import_detail(request: HttpRequest, import_id: PathId) -> dict[str, Any]:
+    """An import's status, counts and report (its creator only)."""
+    return import_out(import_get_for_user(request.user, import_id))

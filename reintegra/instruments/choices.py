@@ -24,3 +24,11 @@ class ResponseSource(models.TextChoices):
 
 # Tiers an instrument's answers may belong to (identity data lives on the person record).
 ANSWER_TIERS = ("CASE", "PROTECTION", "MEDICAL", "PSYCHOSOCIAL", "FINANCE")
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "PENDING", _("Waiting")
+    RUNNING = "RUNNING", _("Running")
+    REFUSED = "REFUSED", _("Refused: nothing imported")
+    DONE = "DONE", _("Imported")
+    FAILED = "FAILED", _("Failed")

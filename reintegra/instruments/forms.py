@@ -38,6 +38,19 @@ def _display_name(instrument: Instrument) -> str:
     return instrument.display_name
 
 
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("KoBo or ODK export (CSV or XLSX)"),
+        help_text=gettext_lazy(
+            "Export with “XML values and headers”. XLSX exports also carry the repeats."
+        ),
+    )
+    valid_only = forms.BooleanField(
+        label=gettext_lazy("Import the valid rows even if some rows are bad"),
+        required=False,
+    )
+
+
 class StartForm(forms.Form):
     instrument = forms.ModelChoiceField(
         label=gettext_lazy("Instrument"), queryset=Instrument.objects.none()

@@ -50,7 +50,7 @@ import datetime
 import decimal
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -75,6 +75,7 @@ __all__ = [
 ANSWERED_TYPES = (*INPUT_TYPES, *SELECT_TYPES)
 OTHER = "other"
 UUID_PREFIX = "uuid:"
+PROGRESS_EVERY = 250  # rows between two calls of the progress callback
 CSV_DELIMITERS = (",", ";", "\t")  # in order of preference on a tie
 
 # Metadata columns with a meaning here (the rest are recognised by _is_metadata).
@@ -767,7 +768,12 @@ class _Planner:
         return next(s.sheet.name for s in self.sources if s.question.name == repeat)
 
 
-def rows_to_answers(spec: FormSpec, table: Table, language: str = "") -> ImportPlan:
+def rows_to_answers(
+    spec: FormSpec,
+    table: Table,
+    language: str = "",
+    progress: Callable[[int], None] | None = None,
+) -> ImportPlan:
     """Plan the import of ``table`` (from :func:`read_export`) as responses to ``spec``: every
     row's cleaned answers and errors (see the module docstring). ``language`` picks the
     form's own messages (constraint, required); the rest follow the active language."""
@@ -788,6 +794,8 @@ def rows_to_answers(spec: FormSpec, table: Table, language: str = "") -> ImportP
     seen: dict[str, int] = {}
     linked: dict[str, set[str]] = {"index": set(), "uuid": set()}
     for ordinal, row in enumerate(table.rows, start=1):
+        if progress is not None and ordinal % PROGRESS_EVERY == 0:
+            progress(ordinal)
         planned, keys = planner.plan(row, ordinal)
         for link, key in keys.items():
             linked[link].add(key)

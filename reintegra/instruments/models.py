@@ -7,7 +7,12 @@ from django.utils.translation import get_language
 from reintegra.access.policy import Tier
 from reintegra.cases.models import Case
 from reintegra.core.models import TimestampedModel, VersionedModel
-from reintegra.instruments.choices import InstrumentKind, ResponseSource, ResponseStatus
+from reintegra.instruments.choices import (
+    ImportStatus,
+    InstrumentKind,
+    ResponseSource,
+    ResponseStatus,
+)
 from reintegra.instruments.spec import FormSpec
 
 
@@ -120,3 +125,42 @@ class Response(VersionedModel):
     @property
     def is_draft(self) -> bool:
         return self.status == ResponseStatus.DRAFT
+
+
+class ImportJob(TimestampedModel):
+    """A KoBo / ODK export being imported into an instrument version. The file is kept until
+    the job ends; the report lists each bad row."""
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="imports")
+    version = models.ForeignKey(InstrumentVersion, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    filename = models.CharField(max_length=200)
+    data = models.BinaryField(blank=True)
+    valid_only = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
+    total = models.PositiveIntegerField(default=0)  # rows in the file
+    done = models.PositiveIntegerField(default=0)  # progress steps done (2 per row)
+    imported = models.PositiveIntegerField(default=0)
+    already = models.PositiveIntegerField(default=0)  # rows imported before (same instance id)
+    invalid = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=list, blank=True)  # messages, bad rows first
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} · {self.filename}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (ImportStatus.PENDING, ImportStatus.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        steps = max(1, self.total * 2)
+        return min(100, round(self.done * 100 / steps))

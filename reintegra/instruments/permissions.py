@@ -76,3 +76,16 @@ def must_pseudonymise(user: Any) -> bool:
     """The M&E specialist's exports never name anyone (a pseudonym per person, no names,
     contacts or ids); a coordinator may ask for them too."""
     return not principal(user).has_role(Role.COORDINATOR)
+
+
+def can_import_into(access: CaseAccess, tier: str) -> bool:
+    """Import collected responses of this tier on this case: whoever may fill them in, and the
+    M&E specialist or coordinator for CASE-tier surveys of a case whose answers they read
+    (field teams collect monitoring surveys with KoBo; M&E brings them in). Restricted tiers
+    still need write access to the tier."""
+    if can_fill(access, tier):
+        return True
+    if access.case.is_closed or tier != Tier.CASE:
+        return False
+    level = access.level(tier)
+    return any(role in MANAGING_ROLES and reads_answers(role, level, tier) for role in access.roles)

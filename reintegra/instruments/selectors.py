@@ -20,7 +20,7 @@ from reintegra.cases.permissions import CaseAccess
 from reintegra.cases.selectors import case_get_for_user, case_visible_to
 from reintegra.instruments.choices import ANSWER_TIERS, ResponseStatus
 from reintegra.instruments.exports import ExportRow
-from reintegra.instruments.models import Instrument, InstrumentVersion, Response
+from reintegra.instruments.models import ImportJob, Instrument, InstrumentVersion, Response
 from reintegra.instruments.permissions import (
     can_read_response,
     can_view_instruments,
@@ -197,3 +197,15 @@ def export_rows(user: Any, instrument: Instrument) -> Iterator[ExportRow]:
             answers=row[9] or {},
             scores=row[10] or {},
         )
+
+
+def import_get_for_user(user: Any, pk: Any) -> ImportJob:
+    """An import job: its report may quote the file's rows, so only its creator sees it."""
+    job = (
+        ImportJob.objects.select_related("instrument")
+        .filter(pk=_int(pk), created_by_id=user.pk)
+        .first()
+    )
+    if job is None:
+        raise Http404
+    return job

@@ -375,19 +375,42 @@ def response_record(
     spec = version.form
     cleaned = _validated(spec, answers)
     _check_case_number(spec, cleaned, case)
+    return response_store(
+        actor=actor,
+        case=case,
+        version=version,
+        answers=cleaned,
+        source=source,
+        instance_id=instance_id,
+        collected_on=collected_on,
+    ), True
+
+
+def response_store(
+    *,
+    actor: Any,
+    case: Case,
+    version: InstrumentVersion,
+    answers: dict[str, Any],
+    source: str,
+    instance_id: str | None = None,
+    collected_on: Any = None,
+) -> Response:
+    """Store, score and submit answers already cleaned and validated by the engine (the
+    caller's transaction; `response_record` and the imports use it)."""
     response = Response.objects.create(
         instrument=version.instrument,
         instrument_version=version,
         case=case,
         tier=version.instrument.tier,
         source=source,
-        answers=cleaned,
+        answers=answers,
         created_by=actor,
         instance_id=instance_id or None,
         collected_on=collected_on,
     )
     _audit(actor, "response.started", response)
-    return _finish(actor, response, cleaned), True
+    return _finish(actor, response, answers)
 
 
 @transaction.atomic

@@ -24,8 +24,8 @@ from reintegra.audit.services import record_access
 from reintegra.cases.selectors import case_get_for_user
 from reintegra.core.errors import NotAllowed, ServiceError, StaleVersion
 from reintegra.core.views import add_service_error, int_or_none, is_htmx
-from reintegra.instruments import engine, exports, rendering, services
-from reintegra.instruments.forms import StartForm, UploadForm
+from reintegra.instruments import engine, exports, imports, rendering, services
+from reintegra.instruments.forms import ImportForm, StartForm, UploadForm
 from reintegra.instruments.permissions import (
     can_edit_response,
     can_export,
@@ -38,6 +38,7 @@ from reintegra.instruments.selectors import (
     baseline_sustainability,
     case_responses,
     export_rows,
+    import_get_for_user,
     instrument_get_for_user,
     instrument_list,
     instrument_version_get,
@@ -313,3 +314,56 @@ def instrument_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBa
     suffix = "-hxl" if fmt == "hxl" else ""
     response["Content-Disposition"] = f'attachment; filename="{name}{suffix}.csv"'
     return response
+
+
+# --- imports ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def instrument_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload a KoBo / ODK export of this instrument's responses."""
+    if not can_manage_instruments(request.user):
+        raise NotAllowed(_("Only M&E specialists and coordinators import data."))
+    instrument = instrument_get_for_user(request.user, pk)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                job = imports.import_start(
+                    actor=request.user,
+                    instrument=instrument,
+                    data=upload.read(),
+                    filename=upload.name or "export.csv",
+                    valid_only=form.cleaned_data["valid_only"],
+                )
+            except ServiceError as err:
+                add_service_error(form, err)
+            else:
+                return redirect("instruments:import_job", pk=job.pk)
+    context = {"instrument": instrument, "form": form}
+    return render(request, "instruments/import.html", context, status=status)
+
+
+@login_required
+@require_GET
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """An import's progress (the page polls while it runs) and its report."""
+    job = import_get_for_user(request.user, pk)
+    template = "instruments/_import_job.html" if is_htmx(request) else "instruments/import_job.html"
+    return render(request, template, {"job": job, "instrument": job.instrument})
+
+
+@login_required
+@require_POST
+def import_valid_rows(request: HttpRequest, pk: int) -> HttpResponse:
+    job = import_get_for_user(request.user, pk)
+    try:
+        again = imports.import_valid_rows(actor=request.user, job=job)
+    except ServiceError as err:
+        messages.error(request, err.message)
+        return redirect("instruments:import_job", pk=job.pk)
+    return redirect("instruments:import_job", pk=again.pk)

@@ -178,3 +178,29 @@ def test_bench_floors_return_the_rows_and_total_the_selectors_return(programme):
         assert rows, sql
         assert [row[0] for row in rows] == [obj.pk for obj in page.items]
         assert rows[0][-1] == page.count
+
+
+@pytest.mark.django_db
+def test_bench_responses_fill_the_programme_and_the_measures_run(programme):
+    from bench import instruments as bench_instruments
+
+    call_command("bench", "generate", "--returnees", "150", stdout=StringIO())
+    counts = bench_instruments.generate_responses(400, log=lambda line: None)
+
+    from reintegra.instruments.models import Response
+
+    assert counts["reintegration_sustainability"] == 200
+    assert Response.objects.filter(status="SUBMITTED").count() == sum(
+        n for code, n in counts.items() if code != "visits"
+    )
+    assert all(
+        r.composite is None or 0 <= r.composite <= 1 for r in Response.objects.all()[:100]
+    )
+    dashboard = bench_instruments.measure_dashboard(1)
+    assert [row["measure"] for row in dashboard] == [
+        "M&E dashboard — me.officer",
+        "M&E dashboard — coord.national",
+    ]
+    imported = bench_instruments.measure_import(rows=30)
+    assert imported["status"] == "DONE" and imported["imported"] == 30
+    assert Response.objects.filter(source="IMPORT").count() == 0  # rolled back

@@ -29,6 +29,7 @@ from reintegra.cases.models import Case
 from reintegra.cases.permissions import can_decide_handover, case_access
 from reintegra.cases.selectors import case_visible_to, handover_get_for_user
 from reintegra.demo.personas import PERSONAS
+from reintegra.instruments import imports as instrument_imports
 from reintegra.instruments import services as instruments
 from reintegra.instruments.permissions import (
     can_edit_response,
@@ -37,7 +38,7 @@ from reintegra.instruments.permissions import (
     can_manage_instruments,
     can_view_instruments,
 )
-from reintegra.instruments.selectors import response_get_for_user
+from reintegra.instruments.selectors import import_get_for_user, response_get_for_user
 from reintegra.instruments.xlsform import build_xlsform
 from reintegra.monitoring import services as monitoring
 from reintegra.monitoring.permissions import (
@@ -151,6 +152,13 @@ def world(offices, users, settings, tmp_path) -> World:
         answers=form_answers(kolda),
         source="API",
     )
+    bad_rows = b"case_number;q;_uuid\nTAM-1999-000009;a;u-1\n"
+    job = instrument_imports.import_start(
+        actor=users["me.officer"], instrument=version.instrument, data=bad_rows, filename="e.csv"
+    )
+    other_job = instrument_imports.import_start(
+        actor=users["coord.national"], instrument=version.instrument, data=bad_rows, filename="f"
+    )
     [visit, *_later] = monitoring.visits_schedule(actor=coord, case=case)
     [kolda_visit, *_rest] = monitoring.visits_schedule(actor=users["coord.national"], case=kolda)
     case.refresh_from_db()
@@ -172,6 +180,8 @@ def world(offices, users, settings, tmp_path) -> World:
             "out_responses": [kolda_response],
             "visit": visit,
             "out_visits": [kolda_visit],
+            "import": job,
+            "out_imports": [other_job],
         }
     )
 
@@ -465,6 +475,14 @@ PAGES = [
         kwargs=lambda ctx: {"fmt": "csv"},
     ),
     Route(
+        "instruments:import",
+        "GET",
+        "instrument",
+        lambda ctx: can_manage_instruments(ctx.user),
+    ),
+    Route("instruments:import_job", "GET", "import", always),
+    Route("instruments:import_valid", "POST", "import", always),
+    Route(
         "instruments:case_panel",
         "GET",
         "case",
@@ -663,6 +681,14 @@ API = {
         },
     ),
     ("GET", "/api/responses/{response_id}"): Route("response", "GET", "response", always),
+    ("POST", "/api/instruments/{instrument_id}/imports"): Route(
+        "imports.create",
+        "POST",
+        "instrument",
+        lambda ctx: can_manage_instruments(ctx.user),
+        lambda ctx: {"file": SimpleUploadedFile("e.csv", b"case_number;q;_uuid\n")},
+    ),
+    ("GET", "/api/imports/{import_id}"): Route("import", "GET", "import", always),
     ("GET", "/api/monitoring/visits"): Route(
         "visits", "GET", "none", lambda ctx: can_view_visits(ctx.user)
     ),
@@ -687,6 +713,7 @@ def in_scope_object(kind: str, world: World, users: dict) -> Any:
         "response": world["response"],
         "draft": world["draft"],
         "visit": world["visit"],
+        "import": world["import"],
     }.get(kind)
 
 
@@ -697,6 +724,7 @@ def visible(user: Any, kind: str, obj: Any) -> bool:
         "response": lambda pk: response_get_for_user(user, pk, log_view=False),
         "draft": lambda pk: response_get_for_user(user, pk, log_view=False),
         "visit": lambda pk: visit_get_for_user(user, pk),
+        "import": lambda pk: import_get_for_user(user, pk),
     }
     if kind in finders:
         try:
@@ -733,8 +761,9 @@ def out_of_scope_object(kind: str, world: World, user: Any) -> Any:
         return next((h for h in world["out_handovers"] if not visible(user, kind, h)), None)
     if kind in ("response", "draft"):
         return next((r for r in world["out_responses"] if not visible(user, kind, r)), None)
-    if kind == "visit":
-        return next((v for v in world["out_visits"] if not visible(user, kind, v)), None)
+    if kind in ("visit", "import"):
+        others = world["out_visits" if kind == "visit" else "out_imports"]
+        return next((o for o in others if not visible(user, kind, o)), None)
     return None
 
 
@@ -857,6 +886,7 @@ def api_url(path: str, obj: Any) -> str:
         "consent_id",
         "instrument_id",
         "response_id",
+        "import_id",
     ):
         path = path.replace("{" + name + "}", str(obj.pk))
     return path

@@ -2,6 +2,8 @@
 
 reintegra bench generate --returnees 100000   # on an empty database (DATABASE_URL)
 reintegra bench run --repeat 30 --json out.json
+reintegra bench responses --responses 300000     # instruments: responses and visits
+reintegra bench instruments --repeat 10          # dashboard, KoBo import, export
 """
 
 from typing import Any
@@ -13,7 +15,8 @@ class Command(BaseCommand):
     help = "Scale benchmark: `generate` a large programme fast, `run` the page measurements."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["generate", "run"])
+        parser.add_argument("action", choices=["generate", "run", "responses", "instruments"])
+        parser.add_argument("--responses", type=int, default=300_000)
         parser.add_argument("--returnees", type=int, default=100_000)
         parser.add_argument("--batch", type=int, default=5000)
         parser.add_argument(
@@ -28,12 +31,31 @@ class Command(BaseCommand):
             help="measure the views, the selectors, or both (auto: views when they exist)",
         )
 
+    def _instruments(self, options: dict[str, Any], log: Any) -> None:
+        from bench import instruments
+
+        if options["action"] == "responses":
+            try:
+                counts = instruments.generate_responses(options["responses"], log)
+            except instruments.BenchRefused as exc:
+                raise CommandError(str(exc)) from exc
+            log(", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in counts.items()))
+            return
+        report = instruments.run(max(1, options["repeat"]), log)
+        log("")
+        log(instruments.markdown(report))
+        if options["json_path"]:
+            instruments.write_json(report, options["json_path"])
+
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             from bench import generate, run
         except ImportError as exc:
             raise CommandError("The bench/ folder is not importable: run from the repo.") from exc
         log = self.stdout.write
+        if options["action"] in ("responses", "instruments"):
+            self._instruments(options, log)
+            return
         if options["action"] == "generate":
             if options["returnees"] < 1:
                 raise CommandError("--returnees must be positive.")

@@ -1,7 +1,8 @@
-"""`reintegra instruments import|rescore|list|load-shipped`.
+"""`reintegra instruments import|rescore|import-data|list|load-shipped`.
 
 reintegra instruments import FILE.xlsx [--name NAME] [--kind SURVEY] [--as USERNAME]
 reintegra instruments rescore CODE_OR_NAME [--version N]
+reintegra instruments import-data CODE_OR_NAME FILE --as USERNAME [--valid-only]
 reintegra instruments list
 reintegra instruments load-shipped          # the five instruments Reintegra ships
 """
@@ -14,7 +15,8 @@ from django.db.models import Q
 
 from reintegra.accounts.models import User
 from reintegra.core.errors import ServiceError
-from reintegra.instruments import services
+from reintegra.instruments import imports, services
+from reintegra.instruments.choices import ImportStatus
 from reintegra.instruments.models import Instrument, InstrumentVersion
 
 
@@ -32,6 +34,11 @@ class Command(BaseCommand):
         rescore.add_argument("instrument", help="code (form_id) or name")
         rescore.add_argument("--version", type=int, default=0)
         rescore.add_argument("--as", dest="username", default="")
+        data = sub.add_parser("import-data", help="import a KoBo / ODK export (CSV, XLSX)")
+        data.add_argument("instrument", help="code (form_id) or name")
+        data.add_argument("file")
+        data.add_argument("--valid-only", action="store_true", help="import the valid rows")
+        data.add_argument("--as", dest="username", required=True, help="whose scope and name")
         sub.add_parser("list", help="instruments and their current versions")
         shipped = sub.add_parser("load-shipped", help="load the instruments Reintegra ships")
         shipped.add_argument("--as", dest="username", default="")
@@ -43,6 +50,31 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"No active user {username!r}.")
         return user
+
+    def _import_data(self, instrument: Instrument, actor: Any, options: dict[str, Any]) -> None:
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"No file {path}.")
+        try:
+            job = imports.import_create(
+                actor=actor,
+                instrument=instrument,
+                data=path.read_bytes(),
+                filename=path.name,
+                valid_only=options["valid_only"],
+            )
+        except ServiceError as err:
+            raise CommandError(err.message) from err
+        job = imports.import_run(job.pk)
+        for line in job.report:
+            self.stderr.write(str(line))
+        summary = (
+            f"{job.get_status_display()}: {job.imported} imported, {job.already} already "
+            f"there, {job.invalid} bad rows of {job.total}"
+        )
+        if job.status != ImportStatus.DONE:
+            raise CommandError(summary)
+        self.stdout.write(summary)
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -81,6 +113,9 @@ class Command(BaseCommand):
         instrument = Instrument.objects.filter(Q(code=name) | Q(name__iexact=name)).first()
         if instrument is None:
             raise CommandError(f"No instrument {name!r}.")
+        if action == "import-data":
+            self._import_data(instrument, actor, options)
+            return
         weights: InstrumentVersion | None = None
         if options["version"]:
             weights = instrument.versions.filter(number=options["version"]).first()
