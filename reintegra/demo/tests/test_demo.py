@@ -193,9 +193,7 @@ def test_bench_responses_fill_the_programme_and_the_measures_run(programme):
     assert Response.objects.filter(status="SUBMITTED").count() == sum(
         n for code, n in counts.items() if code != "visits"
     )
-    assert all(
-        r.composite is None or 0 <= r.composite <= 1 for r in Response.objects.all()[:100]
-    )
+    assert all(r.composite is None or 0 <= r.composite <= 1 for r in Response.objects.all()[:100])
     dashboard = bench_instruments.measure_dashboard(1)
     assert [row["measure"] for row in dashboard] == [
         "M&E dashboard — me.officer",
