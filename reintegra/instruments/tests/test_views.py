@@ -234,6 +234,10 @@ def test_exports_are_pseudonymised_for_the_me_officer(client_for, shipped, users
         client_for("me.officer").get(reverse("instruments:export", args=[instrument.pk, "hxl"]))
     )
     assert hxl[1][0].startswith("#")
+    import hxl as libhxl
+
+    dataset = libhxl.data(hxl)
+    assert "#indicator" in [c.tag for c in dataset.columns] and len(list(dataset)) == 1
     xlsx = client_for("me.officer").get(reverse("instruments:export", args=[instrument.pk, "xlsx"]))
     assert xlsx.status_code == 200 and b"".join(xlsx.streaming_content)[:2] == b"PK"
     assert (
