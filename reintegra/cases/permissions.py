@@ -18,6 +18,7 @@ from reintegra.access.principal import principal
 from reintegra.access.scoping import case_levels, reaches
 from reintegra.accounts.choices import Role
 from reintegra.cases.choices import Flag, HandoverStatus, Stage
+from reintegra.cases.models import Assignment
 
 FLAG_TIER: dict[str, str] = {
     Flag.PROTECTION: Tier.PROTECTION,
@@ -111,6 +112,14 @@ class CaseAccess:
         )
 
 
+def _access(user: Any, case: Any, assigned: set[int]) -> CaseAccess:
+    levels = case_levels(user, case, assigned)
+    roles = {g.role for g in principal(user).grants if reaches(g, case, user.pk in assigned)}
+    return CaseAccess(
+        user=user, case=case, levels=levels, is_assigned=user.pk in assigned, roles=roles
+    )
+
+
 def case_access(user: Any, case: Any) -> CaseAccess:
     """Compute once per request (cached on the case object)."""
     cache = getattr(case, "_access_cache", {})
@@ -118,14 +127,21 @@ def case_access(user: Any, case: Any) -> CaseAccess:
     if key in cache:
         return cache[key]
     assigned = set(case.assignments.filter(ended_at__isnull=True).values_list("user_id", flat=True))
-    levels = case_levels(user, case, assigned)
-    roles = {g.role for g in principal(user).grants if reaches(g, case, user.pk in assigned)}
-    access = CaseAccess(
-        user=user, case=case, levels=levels, is_assigned=user.pk in assigned, roles=roles
-    )
+    access = _access(user, case, assigned)
     cache[key] = access
     case._access_cache = cache
     return access
+
+
+def case_access_many(user: Any, cases: list[Any]) -> dict[int, CaseAccess]:
+    """`case_access` for many cases with one query for their assignments (imports)."""
+    assigned: dict[int, set[int]] = {case.pk: set() for case in cases}
+    rows = Assignment.objects.filter(case_id__in=list(assigned), ended_at__isnull=True).values_list(
+        "case_id", "user_id"
+    )
+    for case_id, user_id in rows:
+        assigned[case_id].add(user_id)
+    return {case.pk: _access(user, case, assigned[case.pk]) for case in cases}
 
 
 def can_open_case_at(user: Any, office: Any) -> bool:

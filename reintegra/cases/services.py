@@ -426,6 +426,32 @@ def case_event_record(
 
 
 @transaction.atomic
+def case_events_record_many(
+    *, actor: Any, events: list[tuple[Case, str, str, str, dict[str, Any]]]
+) -> None:
+    """`case_event_record` for many (case, kind, summary, tier, data) at once (imports)."""
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    now = timezone.now()
+    CaseEvent.objects.bulk_create(
+        [
+            CaseEvent(
+                case=case,
+                kind=kind,
+                actor_id=actor_id,
+                office_id=case.office_id,
+                summary=summary[:255],
+                tier=tier,
+                data=data,
+                at=now,
+            )
+            for case, kind, summary, tier, data in events
+        ],
+        batch_size=1000,
+    )
+    Case.objects.filter(pk__in={case.pk for case, *_rest in events}).update(updated_at=now)
+
+
+@transaction.atomic
 def note_add(
     *, actor: Any, case: Case, body: str, written_on: date | None = None, tier: str = Tier.CASE
 ) -> Note:

@@ -19,20 +19,21 @@ from django.utils.translation import gettext as _
 
 from reintegra.audit.services import record
 from reintegra.cases.models import Case
-from reintegra.cases.permissions import case_access
+from reintegra.cases.permissions import case_access_many
 from reintegra.cases.selectors import case_visible_to
 from reintegra.core.errors import ValidationFailed
 from reintegra.instruments import kobo
 from reintegra.instruments.choices import ImportStatus, ResponseSource
 from reintegra.instruments.models import ImportJob, Instrument, Response
 from reintegra.instruments.permissions import can_import_into
-from reintegra.instruments.services import response_store
+from reintegra.instruments.services import responses_store_many
 
 logger = logging.getLogger(__name__)
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
 # Messages kept in a job's report (a file of 10,000 bad rows says so without 10,000 lines).
 REPORT_LIMIT = 1000
+STORE_BATCH = 500  # rows written (and progress reported) at a time
 
 
 @dataclass
@@ -114,7 +115,11 @@ def _check(job: ImportJob, plan: kobo.ImportPlan) -> Checked:
     actor = job.created_by
     checked = Checked(problems=list(plan.problems))
     numbers = {r.case_number for r in plan.rows if r.case_number}
-    cases = {c.number: c for c in case_visible_to(actor).filter(number__in=numbers)}
+    cases = {
+        c.number: c
+        for c in case_visible_to(actor).select_related("office").filter(number__in=numbers)
+    }
+    accesses = case_access_many(actor, list(cases.values()))
     ids = [r.instance_id for r in plan.rows if r.instance_id]
     stored = dict(
         Response.objects.filter(instance_id__in=ids).values_list("instance_id", "case_id")
@@ -131,7 +136,7 @@ def _check(job: ImportJob, plan: kobo.ImportPlan) -> Checked:
             )
         elif not errors and case is not None:
             if case.pk not in allowed:
-                allowed[case.pk] = can_import_into(case_access(actor, case), tier)
+                allowed[case.pk] = can_import_into(accesses[case.pk], tier)
             if case.is_closed:
                 errors.append(
                     _("row %(row)s: the case %(number)s is closed.")
@@ -190,20 +195,21 @@ def import_run(job_id: int) -> ImportJob:
 
 
 def _store(job: ImportJob, checked: Checked) -> None:
-    actor = job.created_by
+    """Write the checked rows in batches, in one transaction (all or nothing)."""
+    rows = checked.rows
     with transaction.atomic():
-        for step, (planned, case) in enumerate(checked.rows, start=1):
-            response_store(
-                actor=actor,
-                case=case,
+        for start in range(0, len(rows), STORE_BATCH):
+            batch = rows[start : start + STORE_BATCH]
+            responses_store_many(
+                actor=job.created_by,
                 version=job.version,
-                answers=planned.answers,
+                items=[
+                    (case, planned.answers, planned.instance_id, _collected(planned))
+                    for planned, case in batch
+                ],
                 source=ResponseSource.IMPORT,
-                instance_id=planned.instance_id,
-                collected_on=_collected(planned),
             )
-            if step % kobo.PROGRESS_EVERY == 0:
-                _progress(job, job.total + step)
+            _progress(job, job.total + start + len(batch))
 
 
 def _end(job: ImportJob, status: str, *, report: list[str], **counts: int) -> ImportJob:

@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from reintegra.accounts.choices import Role
 from reintegra.accounts.models import Office
 from reintegra.accounts.selectors import staff_at_offices
-from reintegra.audit.services import record
+from reintegra.audit.services import record, record_many
 from reintegra.cases import services as case_services
 from reintegra.cases.choices import EventKind
 from reintegra.cases.models import Case
+from reintegra.core import generations
 from reintegra.core.errors import Conflict, StaleVersion, ValidationFailed
 from reintegra.instruments import engine, scoring
 from reintegra.instruments.choices import (
@@ -286,10 +287,10 @@ def _validated(spec: FormSpec, answers: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def _finish(actor: Any, response: Response, answers: dict[str, Any]) -> Response:
-    """Score, submit, write the timeline entry and apply the form's flag rule."""
-    spec = response.instrument_version.form
-    scores = scoring.score(spec, answers)
+def _submitted(actor: Any, response: Response, answers: dict[str, Any]) -> tuple[str, bool]:
+    """Score the answers and mark the response submitted (not saved); the timeline summary,
+    and whether it has a composite score."""
+    scores = scoring.score(response.instrument_version.form, answers)
     response.answers = answers
     response.scores = scores.to_dict()
     response.composite = scores.composite
@@ -302,31 +303,95 @@ def _finish(actor: Any, response: Response, answers: dict[str, Any]) -> Response
     if arrived:
         response.months_since_return = max(0, (response.collected_on - arrived).days * 12 // 365)
     response.version += 1
-    response.save()
     summary = response.instrument.name
     if scores.composite is not None:
         summary = f"{summary} · {round(scores.composite * 100)}/100"
+    return summary, scores.composite is not None
+
+
+def _event_data(response: Response) -> dict[str, Any]:
+    return {"response_id": response.pk, "instrument": response.instrument.code}
+
+
+def _after_submit(actor: Any, response: Response) -> dict[str, Any]:
+    """The form's flag rule and the other apps' hooks; the audit row's changes."""
+    flagged = _raise_flag(actor, response, response.instrument_version.form, response.answers)
+    for hook in SUBMIT_HOOKS:
+        hook(actor=actor, response=response)
+    return {
+        "status": [ResponseStatus.DRAFT, ResponseStatus.SUBMITTED],
+        "flag_raised": [None, flagged],
+    }
+
+
+# Dashboards cache their figures under this generation; every submission and rescore bumps it.
+FIGURES = "response-figures"
+
+
+def _finish(actor: Any, response: Response, answers: dict[str, Any]) -> Response:
+    """Score, submit, write the timeline entry, apply the form's flag rule and the hooks."""
+    summary, _scored = _submitted(actor, response, answers)
+    response.save()
+    transaction.on_commit(lambda: generations.bump(FIGURES))
     case_services.case_event_record(
         actor=actor,
         case=response.case,
         kind=EventKind.RESPONSE_SUBMITTED,
         summary=summary,
         tier=response.tier,
-        data={"response_id": response.pk, "instrument": response.instrument.code},
+        data=_event_data(response),
     )
-    flagged = _raise_flag(actor, response, spec, answers)
-    for hook in SUBMIT_HOOKS:
-        hook(actor=actor, response=response)
-    _audit(
-        actor,
-        "response.submitted",
-        response,
-        {
-            "status": [ResponseStatus.DRAFT, ResponseStatus.SUBMITTED],
-            "flag_raised": [None, flagged],
-        },
-    )
+    _audit(actor, "response.submitted", response, _after_submit(actor, response))
     return response
+
+
+@transaction.atomic
+def responses_store_many(
+    *,
+    actor: Any,
+    version: InstrumentVersion,
+    items: list[tuple[Case, dict[str, Any], str, Any]],
+    source: str,
+) -> list[Response]:
+    """`response_store` for many (case, cleaned answers, instance id, collected on) at once:
+    rows, timeline entries and audit rows written in bulk (imports)."""
+    responses, summaries = [], []
+    for case, answers, instance_id, collected_on in items:
+        response = Response(
+            instrument=version.instrument,
+            instrument_version=version,
+            case=case,
+            tier=version.instrument.tier,
+            source=source,
+            created_by=actor,
+            instance_id=instance_id or None,
+            collected_on=collected_on,
+        )
+        summaries.append(_submitted(actor, response, answers)[0])
+        responses.append(response)
+    Response.objects.bulk_create(responses, batch_size=1000)
+    transaction.on_commit(lambda: generations.bump(FIGURES))
+    case_services.case_events_record_many(
+        actor=actor,
+        events=[
+            (r.case, EventKind.RESPONSE_SUBMITTED, summary, r.tier, _event_data(r))
+            for r, summary in zip(responses, summaries, strict=True)
+        ],
+    )
+    record_many(
+        actor=actor,
+        entries=[
+            {
+                "action": "response.submitted",
+                "target": r,
+                "case_id": r.case_id,
+                "person_id": r.case.person_id,
+                "changes": {**_after_submit(actor, r), "source": [None, source]},
+            }
+            for r in responses
+        ],
+    )
+    return responses
 
 
 @transaction.atomic
@@ -443,6 +508,7 @@ def responses_rescore(
                 scores=scores.to_dict(), composite=scores.composite, scored_with=target
             )
             count += 1
+        transaction.on_commit(lambda: generations.bump(FIGURES))
         record(
             actor=actor,
             action="instrument.rescored",

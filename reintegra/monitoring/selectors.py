@@ -1,25 +1,34 @@
 """User-scoped reads of monitoring visits, and the M&E dashboard's figures (aggregates of the
 responses the user may read: counts and scores, no personal data)."""
 
+import hashlib
 import json
+import math
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from statistics import mean
 from typing import Any
 
-from django.db.models import Avg, Count, F, FloatField, Q, QuerySet
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import Count, F, FloatField, Q, QuerySet
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Floor
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reintegra.access.principal import principal
+from reintegra.accounts.models import Office
 from reintegra.cases.permissions import CaseAccess
 from reintegra.cases.selectors import case_get_for_user, case_visible_to
+from reintegra.core import generations
 from reintegra.instruments.choices import ResponseStatus
 from reintegra.instruments.models import Instrument
 from reintegra.instruments.selectors import response_visible_to
+from reintegra.instruments.services import FIGURES
 from reintegra.instruments.spec import text_in
 from reintegra.monitoring.choices import FOLLOW_UP_INSTRUMENT, VISIT_INSTRUMENT, VisitStatus
 from reintegra.monitoring.models import Visit
@@ -104,90 +113,165 @@ def _submitted(user: Any) -> QuerySet[Any]:
     return response_visible_to(user).filter(status=ResponseStatus.SUBMITTED)
 
 
+DASHBOARD_CACHE_SECONDS = 600
+
+
+def dashboard_cached(user: Any, instrument: Instrument | None, language: str) -> list[Figure]:
+    """`dashboard`, kept in the cache until a response or a visit changes (the generation
+    counter) or ten minutes pass; the key holds the user's scope, so users with the same
+    roles and offices share it."""
+    scope = sorted(
+        (g.role, g.specialisation, tuple(sorted(g.office_ids))) for g in principal(user).grants
+    )
+    version = instrument.current_id if instrument else None
+    raw = repr((scope, instrument.pk if instrument else None, version, language))
+    key = f"dashboard:{generations.current(FIGURES)}:{hashlib.sha256(raw.encode()).hexdigest()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = dashboard(user, instrument, language)
+        cache.set(key, figures, DASHBOARD_CACHE_SECONDS)
+    return figures
+
+
 def dashboard(user: Any, instrument: Instrument | None, language: str) -> list[Figure]:
-    """The M&E dashboard for one scored instrument (the sustainability survey by default)."""
+    """The M&E dashboard for one scored instrument (the sustainability survey by default).
+
+    The figures come from two passes over the instrument's responses in the user's scope, in
+    the database: one grouped by office (means, tenths of each score, months since return) and
+    one over each case's first and latest survey (window functions); dimension scores are read
+    out of the stored JSON once per row."""
     responses = _submitted(user)
     figures = [_counts(responses)]
     if instrument is not None and instrument.current is not None:
-        mine = responses.filter(instrument=instrument)
         spec = instrument.current.form
         dims = [
             (d.name, text_in(d.label, language, spec.default_language) or d.name)
             for d in spec.dimensions
         ]
+        with _scored_rows(responses.filter(instrument=instrument), dims) as rows:
+            by_office = _office_pass(rows, len(dims))
+            by_case = _case_pass(rows, len(dims) + 1)
         figures += [
-            _distribution(mine, dims),
-            _by_office(mine, dims),
-            _by_months(mine),
-            _by_assistance(user, mine, language),
+            _distribution(by_office, dims),
+            _by_office(by_office, dims),
+            _by_months(by_office, len(dims)),
+            _by_assistance(user, by_case, language),
         ]
         if instrument.code == FOLLOW_UP_INSTRUMENT:
-            figures.append(_change(mine, dims))
+            figures.append(_change(by_case, dims))
     figures.append(_visits(user))
     return figures
 
 
 def _counts(responses: QuerySet[Any]) -> Figure:
     figure = Figure("counts", _("Responses by instrument"), [_("Instrument"), _("Responses")])
-    rows = (
-        responses.values("instrument__name")
-        .annotate(n=Count("id"))
-        .order_by("-n", "instrument__name")
-    )
-    figure.rows = [[r["instrument__name"], r["n"]] for r in rows]
+    counts = dict(responses.values_list("instrument_id").annotate(n=Count("id")).order_by())
+    names = dict(Instrument.objects.filter(pk__in=counts).values_list("pk", "name"))
+    figure.rows = sorted(([names[pk], n] for pk, n in counts.items()), key=lambda r: (-r[1], r[0]))
     figure.bar = 1
     return figure
 
 
-def _distribution(responses: QuerySet[Any], dims: list[tuple[str, str]]) -> Figure:
+ROWS_TABLE = "dashboard_rows"
+
+
+@contextmanager
+def _scored_rows(responses: QuerySet[Any], dims: list[tuple[str, str]]) -> Iterator[str]:
+    """The scoped responses as a temporary table of narrow rows (id, case_id, office,
+    submitted_at, months_since_return, composite, d0…dn): the scores are read out of the
+    JSON once, and every figure aggregates over the small table."""
+    scores = {
+        f"d{i}": Cast(KT(f"scores__dimensions__{name}"), FloatField())
+        for i, (name, _label) in enumerate(dims)
+    }
+    qs = responses.order_by().values(
+        "id",
+        "case_id",
+        "submitted_at",
+        "months_since_return",
+        "composite",
+        office=F("case__office_id"),
+        **scores,
+    )
+    sql, params = qs.query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {ROWS_TABLE}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {ROWS_TABLE} AS {sql}", params)  # noqa: S608
+        try:
+            yield ROWS_TABLE
+        finally:
+            cursor.execute(f"DROP TABLE IF EXISTS {ROWS_TABLE}")
+
+
+SERIES_TENTHS = 10
+
+
+def _tenth(column: str, tenth: int) -> str:
+    low, high = tenth / 10, (tenth + 1) / 10
+    upper = f"{column} <= 1" if tenth == SERIES_TENTHS - 1 else f"{column} < {high}"
+    return f"SUM(CASE WHEN {column} >= {low} AND {upper} THEN 1 ELSE 0 END)"
+
+
+def _office_pass(rows: str, dims: int) -> list[dict[str, Any]]:
+    """Per office: count, sums and counts of each series, tenths of each series, and per band
+    of months since return the count and the sum of composites."""
+    series = [f"t.d{i}" for i in range(dims)] + ["t.composite"]
+    select = ["t.office", "COUNT(*)"]
+    for column in series:
+        select += [f"SUM({column})", f"COUNT({column})"]
+        select += [_tenth(column, tenth) for tenth in range(SERIES_TENTHS)]
+    for low, high in MONTH_BANDS:
+        band = f"t.months_since_return >= {low} AND t.months_since_return < {high}"
+        select += [
+            f"SUM(CASE WHEN {band} AND t.composite IS NOT NULL THEN 1 ELSE 0 END)",
+            f"SUM(CASE WHEN {band} THEN t.composite END)",
+            f"SUM(CASE WHEN {band} THEN 1 ELSE 0 END)",
+        ]
+    query = f"SELECT {', '.join(select)} FROM {rows} t GROUP BY t.office"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(query)
+        raw = cursor.fetchall()
+    names = dict(Office.objects.values_list("pk", "name"))
+    out = []
+    for row in raw:
+        position = 2
+        entry: dict[str, Any] = {"office": names.get(row[0], "—"), "n": row[1], "series": []}
+        for _column in series:
+            total, count = row[position] or 0.0, row[position + 1] or 0
+            tenths = [int(v or 0) for v in row[position + 2 : position + 2 + SERIES_TENTHS]]
+            entry["series"].append({"sum": total, "count": count, "tenths": tenths})
+            position += 2 + SERIES_TENTHS
+        entry["bands"] = []
+        for _band in MONTH_BANDS:
+            scored, total, responses = row[position : position + 3]
+            entry["bands"].append({"scored": scored or 0, "sum": total or 0.0, "n": responses or 0})
+            position += 3
+        out.append(entry)
+    return sorted(out, key=lambda e: e["office"])
+
+
+def _mean(total: float, count: int) -> float | None:
+    return _pct(total / count) if count else None
+
+
+def _distribution(by_office: list[dict[str, Any]], dims: list[tuple[str, str]]) -> Figure:
     """How many responses score in each tenth, per dimension and composite."""
     columns = [_("Score")] + [label for _name, label in dims] + [_("Composite")]
     figure = Figure("distribution", _("Score distribution"), columns)
-    counts: dict[str, dict[int, int]] = {}
-    for name, _label in dims:
-        score = Cast(KT(f"scores__dimensions__{name}"), FloatField())
-        rows = (
-            responses.annotate(s=score)
-            .filter(s__isnull=False)
-            .annotate(b=Floor(F("s") * 10))
-            .values("b")
-            .annotate(n=Count("id"))
-        )
-        counts[name] = {min(int(r["b"]), 9): r["n"] for r in rows}
-    rows = (
-        responses.filter(composite__isnull=False)
-        .annotate(b=Floor(F("composite") * 10))
-        .values("b")
-        .annotate(n=Count("id"))
-    )
-    composite: dict[int, int] = defaultdict(int)
-    for r in rows:
-        composite[min(int(r["b"]), 9)] += r["n"]
-    for tenth in range(10):
+    series = len(dims) + 1
+    for tenth in range(SERIES_TENTHS):
         label = f"{tenth * 10}–{tenth * 10 + 10}"
-        figure.rows.append(
-            [label] + [counts[n].get(tenth, 0) for n, _l in dims] + [composite.get(tenth, 0)]
-        )
+        counts = [sum(e["series"][s]["tenths"][tenth] for e in by_office) for s in range(series)]
+        figure.rows.append([label, *counts])
     return figure
 
 
-def _by_office(responses: QuerySet[Any], dims: list[tuple[str, str]]) -> Figure:
+def _by_office(by_office: list[dict[str, Any]], dims: list[tuple[str, str]]) -> Figure:
     columns = [_("Office"), _("Responses")] + [label for _n, label in dims] + [_("Composite")]
     figure = Figure("offices", _("Mean scores by office (out of 100)"), columns)
-    aggregates = {
-        f"d_{name}": Avg(Cast(KT(f"scores__dimensions__{name}"), FloatField())) for name, _l in dims
-    }
-    rows = (
-        responses.values("case__office__name")
-        .annotate(n=Count("id"), c=Avg("composite"), **aggregates)
-        .order_by("case__office__name")
-    )
-    for r in rows:
-        figure.rows.append(
-            [r["case__office__name"], r["n"]]
-            + [_pct(r[f"d_{name}"]) for name, _l in dims]
-            + [_pct(r["c"])]
-        )
+    for entry in by_office:
+        means = [_mean(s["sum"], s["count"]) for s in entry["series"]]
+        figure.rows.append([entry["office"], entry["n"], *means])
     figure.bar = len(columns) - 1
     return figure
 
@@ -195,31 +279,48 @@ def _by_office(responses: QuerySet[Any], dims: list[tuple[str, str]]) -> Figure:
 MONTH_BANDS = [(0, 3), (3, 6), (6, 12), (12, 24), (24, 1200)]
 
 
-def _by_months(responses: QuerySet[Any]) -> Figure:
+def _by_months(by_office: list[dict[str, Any]], dims: int) -> Figure:
     figure = Figure(
         "months",
         _("Mean composite score by months since return"),
         [_("Months since return"), _("Responses"), _("Composite")],
     )
-    for low, high in MONTH_BANDS:
-        band = responses.filter(months_since_return__gte=low, months_since_return__lt=high)
-        r = band.aggregate(n=Count("id"), c=Avg("composite"))
+    for i, (low, high) in enumerate(MONTH_BANDS):
+        n = sum(e["bands"][i]["n"] for e in by_office)
+        scored = sum(e["bands"][i]["scored"] for e in by_office)
+        total = sum(e["bands"][i]["sum"] for e in by_office)
         label = f"{low}–{high}" if high < 1200 else f"{low}+"
-        figure.rows.append([label, r["n"], _pct(r["c"])])
+        figure.rows.append([label, n, _mean(total, scored)])
     figure.bar = 2
     return figure
 
 
-def _by_assistance(user: Any, responses: QuerySet[Any], language: str) -> Figure:
-    """Mean composite by the assistance the person received, as recorded at monitoring visits
-    (the monitoring form's `assistance_received`)."""
+def _case_pass(rows: str, series: int) -> list[tuple[Any, ...]]:
+    """Per case (one sort of the rows): the number of responses, then the first and the latest
+    value of each series (d0…dn, composite)."""
+    columns = [f"d{i}" for i in range(series - 1)] + ["composite"]
+    values = ", ".join(f"FIRST_VALUE(t.{c}) OVER w, LAST_VALUE(t.{c}) OVER w" for c in columns)
+    query = f"""SELECT r.* FROM (
+            SELECT t.case_id, COUNT(*) OVER w AS n, ROW_NUMBER() OVER w AS rn, {values}
+            FROM {rows} t
+            WINDOW w AS (PARTITION BY t.case_id ORDER BY t.submitted_at, t.id
+                         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) r
+        WHERE r.rn = 1"""  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(query)
+        return cursor.fetchall()
+
+
+def _by_assistance(user: Any, by_case: list[tuple[Any, ...]], language: str) -> Figure:
+    """Mean composite (each case's latest) by the assistance the person received, as
+    recorded at monitoring visits (the monitoring form's `assistance_received`)."""
     figure = Figure(
         "assistance",
         _("Mean composite score by assistance received"),
         [_("Assistance"), _("Cases"), _("Composite")],
     )
     received: dict[int, set[str]] = defaultdict(set)
-    visits = _submitted(user).filter(instrument__code=VISIT_INSTRUMENT)
+    visits = _submitted(user).filter(instrument__code=VISIT_INSTRUMENT).order_by()
     for case_id, raw in visits.values_list("case_id", KT("answers__assistance_received")):
         try:
             codes = json.loads(raw) if raw else []
@@ -228,21 +329,17 @@ def _by_assistance(user: Any, responses: QuerySet[Any], language: str) -> Figure
         if isinstance(codes, str):
             codes = codes.split()
         received[case_id].update(c for c in codes if isinstance(c, str))
-    latest: dict[int, float] = {}
-    for case_id, composite in (
-        responses.filter(composite__isnull=False)
-        .order_by("submitted_at")
-        .values_list("case_id", "composite")
-    ):
-        latest[case_id] = composite
     by_type: dict[str, list[float]] = defaultdict(list)
-    for case_id, composite in latest.items():
-        for code in received.get(case_id, {"_none"}):
+    for row in by_case:
+        case_id, composite = row[0], row[-1]  # the latest composite is the last column
+        if composite is None:
+            continue
+        for code in received.get(case_id) or {"_none"}:
             by_type[code].append(composite)
     labels = _choice_labels(VISIT_INSTRUMENT, "assistance_received", language)
     for code, values in sorted(by_type.items(), key=lambda kv: -len(kv[1])):
         label = _("None recorded") if code == "_none" else labels.get(code, code)
-        figure.rows.append([label, len(values), _pct(mean(values))])
+        figure.rows.append([label, len(values), _pct(math.fsum(values) / len(values))])
     figure.bar = 2
     return figure
 
@@ -261,35 +358,29 @@ def _choice_labels(code: str, question: str, language: str) -> dict[str, str]:
     }
 
 
-def _change(responses: QuerySet[Any], dims: list[tuple[str, str]]) -> Figure:
-    """First (baseline) and latest survey of each case surveyed at least twice."""
+def _change(by_case: list[tuple[Any, ...]], dims: list[tuple[str, str]]) -> Figure:
+    """First (baseline) and latest survey of each case surveyed at least twice: the mean of
+    each, per dimension and composite, and the change."""
     figure = Figure(
         "change",
         _("Baseline to latest follow-up (cases surveyed twice or more)"),
         [_("Score"), _("Cases"), _("Baseline"), _("Latest"), _("Change")],
     )
-    first: dict[int, dict[str, Any]] = {}
-    last: dict[int, dict[str, Any]] = {}
-    counts: dict[int, int] = defaultdict(int)
-    rows = responses.order_by("submitted_at", "id").values_list("case_id", "scores")
-    for case_id, scores in rows:
-        first.setdefault(case_id, scores or {})
-        last[case_id] = scores or {}
-        counts[case_id] += 1
-    twice = [c for c, n in counts.items() if n >= 2]
-
-    def row(label: str, pick: Any) -> None:
-        pairs = [(pick(first[c]), pick(last[c])) for c in twice]
-        pairs = [(a, b) for a, b in pairs if a is not None and b is not None]
+    twice = [row for row in by_case if row[1] >= 2]
+    labels = [label for _name, label in dims] + [_("Composite")]
+    for i, label in enumerate(labels):
+        first_at, last_at = 3 + 2 * i, 4 + 2 * i
+        pairs = [
+            (row[first_at], row[last_at])
+            for row in twice
+            if row[first_at] is not None and row[last_at] is not None
+        ]
         if not pairs:
             figure.rows.append([label, 0, None, None, None])
-            return
-        before, after = mean(a for a, _b in pairs), mean(b for _a, b in pairs)
-        figure.rows.append([label, len(pairs), _pct(before), _pct(after), _pct(after - before)])
-
-    for name, label in dims:
-        row(label, lambda s, name=name: (s.get("dimensions") or {}).get(name))
-    row(_("Composite"), lambda s: s.get("composite"))
+            continue
+        first = math.fsum(a for a, _b in pairs) / len(pairs)
+        last = math.fsum(b for _a, b in pairs) / len(pairs)
+        figure.rows.append([label, len(pairs), _pct(first), _pct(last), _pct(last - first)])
     return figure
 
 

@@ -12,9 +12,11 @@ from django.utils.translation import gettext as _
 from reintegra.audit.services import record
 from reintegra.cases.choices import Stage
 from reintegra.cases.models import Case
+from reintegra.core import generations
 from reintegra.core.errors import Conflict, ValidationFailed
 from reintegra.instruments import services as instruments
 from reintegra.instruments.models import Instrument, Response
+from reintegra.instruments.services import FIGURES
 from reintegra.monitoring.choices import FOLLOW_UP_INSTRUMENT, VISIT_INSTRUMENT, VisitStatus
 from reintegra.monitoring.models import Visit
 
@@ -34,6 +36,8 @@ def add_months(day: date, months: int) -> date:
 
 
 def _audit(actor: Any, action: str, visit: Visit, changes: dict[str, Any] | None = None) -> None:
+    # Every visit write changes the dashboard's visit figures.
+    transaction.on_commit(lambda: generations.bump(FIGURES))
     record(
         actor=actor,
         action=action,

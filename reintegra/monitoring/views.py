@@ -111,7 +111,7 @@ def dashboard(request: HttpRequest) -> HttpResponseBase:
     if chosen is None and scored:
         chosen = scored[0]
     language = (get_language() or "en")[:2]
-    figures = selectors.dashboard(request.user, chosen, language)
+    figures = selectors.dashboard_cached(request.user, chosen, language)
     export = request.GET.get("export", "")
     figure = next((f for f in figures if f.key == export), None)
     if figure is not None:

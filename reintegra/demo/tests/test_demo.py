@@ -196,8 +196,10 @@ def test_bench_responses_fill_the_programme_and_the_measures_run(programme):
     assert all(r.composite is None or 0 <= r.composite <= 1 for r in Response.objects.all()[:100])
     dashboard = bench_instruments.measure_dashboard(1)
     assert [row["measure"] for row in dashboard] == [
-        "M&E dashboard — me.officer",
-        "M&E dashboard — coord.national",
+        "M&E dashboard — me.officer (computed)",
+        "M&E dashboard — me.officer (cached)",
+        "M&E dashboard — coord.national (computed)",
+        "M&E dashboard — coord.national (cached)",
     ]
     imported = bench_instruments.measure_import(rows=30)
     assert imported["status"] == "DONE" and imported["imported"] == 30

@@ -10,6 +10,9 @@ from django.test import Client
 from django.urls import reverse
 
 from reintegra.accounts.services import api_token_issue
+from reintegra.audit import chain
+from reintegra.audit.models import AuditEvent
+from reintegra.cases.models import CaseEvent
 from reintegra.instruments.models import ImportJob, Response
 from reintegra.instruments.tests.conftest import SAT_ITEMS
 
@@ -61,6 +64,10 @@ def test_a_kobo_export_is_imported_once(client_for, shipped, tamba_case):
     stored = Response.objects.filter(source="IMPORT")
     assert stored.count() == 3 and {str(r.collected_on) for r in stored} == {"2026-11-20"}
     assert all(r.composite == pytest.approx(0.75) for r in stored)
+    # One timeline entry and one audit row per response, and the audit chain still holds.
+    assert CaseEvent.objects.filter(case=tamba_case, kind="RESPONSE_SUBMITTED").count() == 3
+    assert AuditEvent.objects.filter(action="response.submitted").count() == 3
+    assert list(chain.verify(AuditEvent)) == []
     page = client.get(response["Location"]).content.decode()
     assert "Imported" in page
 

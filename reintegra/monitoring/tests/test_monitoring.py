@@ -177,3 +177,26 @@ def test_the_api_lists_visits_in_scope(monitored, users):
     kolda = Client(headers={"Authorization": f"Bearer {api_token_issue(actor=users['cm.kolda'])}"})
     assert kolda.get("/api/monitoring/visits?when=all").json()["count"] == 0
     assert json.loads(kolda.get("/api/monitoring/visits?when=bogus").content)["count"] == 0
+
+
+def test_the_dashboard_is_cached_until_a_response_is_submitted(
+    monitored, client_for, users, shipped, django_capture_on_commit_callbacks
+):
+    from reintegra.instruments.tests.conftest import satisfaction
+
+    def count() -> str:
+        export = client.get(reverse("monitoring:dashboard") + "?export=counts")
+        rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
+        return dict(rows[1:]).get("Satisfaction survey", "0")
+
+    client = client_for("me.officer")
+    assert count() == "0"
+    with django_capture_on_commit_callbacks(execute=True):
+        instruments.response_record(
+            actor=users["cm.tamba"],
+            case=monitored,
+            version=shipped["satisfaction_survey"].current,
+            answers=satisfaction(monitored),
+            source="API",
+        )
+    assert count() == "1"
