@@ -158,7 +158,7 @@ def generate_responses(total: int, log: Callable[[str], None]) -> dict[str, int]
             visits.flush()
     visits.finish()
     counts["visits"] = visits.written
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE instruments_response")
             cursor.execute("VACUUM ANALYZE monitoring_visit")
