@@ -172,14 +172,22 @@ class TableWriter:
                 self.converters.append(
                     (i, lambda v: v.astimezone(UTC).replace(tzinfo=None).isoformat(" "))
                 )
-        self.next_id = (model.objects.aggregate(m=Max("id"))["m"] or 0) + 1
+        # A table keyed by another row (a one-to-one primary key) takes the ids it is given.
+        self.pk_name = model._meta.pk.attname
+        self.assigns_ids = not model._meta.pk.is_relation
+        self.next_id = (
+            (model.objects.aggregate(m=Max(self.pk_name))["m"] or 0) + 1 if self.assigns_ids else 0
+        )
         self.rows: list[list[Any]] = []
         self.written = 0
 
     def add(self, **values: Any) -> int:
         """Queue a row; return its id."""
-        pk = values["id"] = self.next_id
-        self.next_id += 1
+        if self.assigns_ids:
+            pk = values["id"] = self.next_id
+            self.next_id += 1
+        else:
+            pk = values[self.pk_name]
         row = [values[a] if a in values else self.defaults[a] for a in self.attnames]
         for i, convert in self.converters:
             if row[i] is not None:

@@ -41,7 +41,7 @@ from reintegra.cases.choices import Stage
 from reintegra.cases.models import Case
 from reintegra.demo.assessments import random_answers
 from reintegra.instruments import imports, scoring
-from reintegra.instruments.models import Instrument, Response
+from reintegra.instruments.models import Instrument, Response, ScoreRow
 from reintegra.instruments.services import shipped_load
 from reintegra.monitoring.models import Visit
 from reintegra.monitoring.services import add_months
@@ -93,6 +93,7 @@ def generate_responses(total: int, log: Callable[[str], None]) -> dict[str, int]
     pools = {code: _pool(rng, instruments[code], sample) for code in SHARES}
     log(f"  answer pools: {time.perf_counter() - started:.1f} s")
     writer = TableWriter(Response)
+    score_rows = TableWriter(ScoreRow)
     now = timezone.now()
     today = timezone.localdate()
     counts: dict[str, int] = {}
@@ -109,7 +110,7 @@ def generate_responses(total: int, log: Callable[[str], None]) -> dict[str, int]
             day = arrived + timedelta(days=rng.randint(5, max(6, (today - arrived).days)))
             day = min(day, today)
             when = timezone.make_aware(datetime.combine(day, clock(10, 0)))
-            writer.add(
+            response_id = writer.add(
                 created_at=when,
                 updated_at=when,
                 version=2,
@@ -130,11 +131,29 @@ def generate_responses(total: int, log: Callable[[str], None]) -> dict[str, int]
                 submitted_by_id=lead_id,
                 instance_id=None,
             )
+            slots = instrument.dimension_slots or {}
+            columns = {
+                f"d{slots[name]}": value
+                for name, value in (scores.get("dimensions") or {}).items()
+                if name in slots
+            }
+            score_rows.add(
+                response_id=response_id,
+                instrument_id=instrument.pk,
+                case_id=case_id,
+                tier=instrument.tier,
+                submitted_at=when,
+                months_since_return=max(0, (day - arrived).days * 12 // 365),
+                composite=scores.get("composite"),
+                **columns,
+            )
             if len(writer.rows) >= 5000:
                 writer.flush()
+                score_rows.flush()
         counts[code] = int(total * share)
         log(f"  {code}: {counts[code]:,}")
     writer.finish()
+    score_rows.finish()
     visits = TableWriter(Visit)
     monitoring = [c for c in cases if c[4] == Stage.MONITORING]
     for case_id, _number, arrived, _lead, _stage in monitoring:
@@ -161,6 +180,7 @@ def generate_responses(total: int, log: Callable[[str], None]) -> dict[str, int]
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE instruments_response")
+            cursor.execute("VACUUM ANALYZE instruments_scorerow")
             cursor.execute("VACUUM ANALYZE monitoring_visit")
     return counts
 

@@ -30,6 +30,9 @@ class Instrument(VersionedModel):
         "InstrumentVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     is_active = models.BooleanField(default=True)
+    # Each scoring dimension's column in ScoreRow, fixed once given ({"economic": 1, …}):
+    # versions may reorder or add dimensions without moving the stored scores.
+    dimension_slots = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -164,3 +167,36 @@ class ImportJob(TimestampedModel):
     def percent(self) -> int:
         steps = max(1, self.total * 2)
         return min(100, round(self.done * 100 / steps))
+
+
+SCORE_SLOTS = 8  # dimensions an instrument may score (columns d1…d8 of ScoreRow)
+
+
+class ScoreRow(models.Model):
+    """A submitted response's scores in plain columns (a narrow copy of `Response.scores`),
+    so dashboards aggregate them without reading the responses' JSON. Written with the
+    response, rewritten by a rescore."""
+
+    response = models.OneToOneField(
+        Response, on_delete=models.CASCADE, primary_key=True, related_name="score_row"
+    )
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    tier = models.CharField(max_length=16, choices=Tier.choices, default=Tier.CASE)
+    submitted_at = models.DateTimeField()
+    months_since_return = models.SmallIntegerField(null=True, blank=True)
+    composite = models.FloatField(null=True, blank=True)
+    d1 = models.FloatField(null=True, blank=True)
+    d2 = models.FloatField(null=True, blank=True)
+    d3 = models.FloatField(null=True, blank=True)
+    d4 = models.FloatField(null=True, blank=True)
+    d5 = models.FloatField(null=True, blank=True)
+    d6 = models.FloatField(null=True, blank=True)
+    d7 = models.FloatField(null=True, blank=True)
+    d8 = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["instrument", "case"])]
+
+    def __str__(self) -> str:
+        return f"scores of response {self.response_id}"

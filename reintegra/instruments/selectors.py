@@ -20,7 +20,13 @@ from reintegra.cases.permissions import CaseAccess
 from reintegra.cases.selectors import case_get_for_user, case_visible_to
 from reintegra.instruments.choices import ANSWER_TIERS, ResponseStatus
 from reintegra.instruments.exports import ExportRow
-from reintegra.instruments.models import ImportJob, Instrument, InstrumentVersion, Response
+from reintegra.instruments.models import (
+    ImportJob,
+    Instrument,
+    InstrumentVersion,
+    Response,
+    ScoreRow,
+)
 from reintegra.instruments.permissions import (
     can_read_response,
     can_view_instruments,
@@ -58,9 +64,9 @@ def instrument_version_get(instrument: Instrument, number: Any) -> InstrumentVer
     return version
 
 
-def response_visible_to(user: Any) -> QuerySet[Response]:
-    """Responses whose answers the user may read: for each role assignment, the cases it
-    reaches and the tiers it reads there; plus the user's own drafts on cases they reach."""
+def _readable(user: Any) -> Q:
+    """The condition on (tier, case_id) for answers the user may read: for each role
+    assignment, the cases it reaches and the tiers it reads there."""
     p = principal(user)
     condition = NOTHING
     for grant in p.grants:
@@ -71,12 +77,23 @@ def response_visible_to(user: Any) -> QuerySet[Response]:
             continue
         cases = Case.objects.filter(grant_case_q(grant, user.pk)).values("pk")
         condition |= Q(tier__in=tiers, case_id__in=cases)
+    return condition
+
+
+def response_visible_to(user: Any) -> QuerySet[Response]:
+    """Responses whose answers the user may read, plus the user's own drafts on cases they
+    reach."""
     own_drafts = Q(
         created_by_id=user.pk,
         status=ResponseStatus.DRAFT,
         case_id__in=case_visible_to(user).values("pk"),
     )
-    return Response.objects.filter(condition | own_drafts)
+    return Response.objects.filter(_readable(user) | own_drafts)
+
+
+def score_rows_visible_to(user: Any) -> QuerySet[ScoreRow]:
+    """The scores of the submitted responses the user may read (dashboards)."""
+    return ScoreRow.objects.filter(_readable(user))
 
 
 def response_list_for_user(

@@ -32,7 +32,13 @@ from reintegra.instruments.expressions import (
     evaluate,
     truthy,
 )
-from reintegra.instruments.models import Instrument, InstrumentVersion, Response
+from reintegra.instruments.models import (
+    SCORE_SLOTS,
+    Instrument,
+    InstrumentVersion,
+    Response,
+    ScoreRow,
+)
 from reintegra.instruments.spec import FormSpec, text_in
 from reintegra.instruments.xlsform import XLSFormError, parse_xlsform
 
@@ -121,6 +127,7 @@ def instrument_upload(
             kind=kind if kind in InstrumentKind.values else InstrumentKind.ASSESSMENT,
             tier=spec.tier,
         )
+    _assign_slots(instrument, spec)
     number = (instrument.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = InstrumentVersion.objects.create(
         instrument=instrument,
@@ -157,6 +164,45 @@ def instrument_upload(
         },
     )
     return version
+
+
+def _assign_slots(instrument: Instrument, spec: FormSpec) -> None:
+    """Give each new dimension of the form a free score column; names keep theirs."""
+    slots = dict(instrument.dimension_slots or {})
+    names = [d.name for d in spec.dimensions] or sorted(
+        {q.dimension for q in spec.walk() if q.dimension}
+    )
+    for name in names:
+        if name in slots:
+            continue
+        free = [i for i in range(1, SCORE_SLOTS + 1) if i not in slots.values()]
+        if not free:
+            raise ValidationFailed(
+                _("An instrument scores at most %(count)d dimensions.") % {"count": SCORE_SLOTS},
+                field="file",
+            )
+        slots[name] = free[0]
+    if slots != instrument.dimension_slots:
+        instrument.dimension_slots = slots
+        instrument.save(update_fields=["dimension_slots"])
+
+
+def score_row(response: Response) -> ScoreRow:
+    """The response's scores as columns (not saved)."""
+    row = ScoreRow(
+        response=response,
+        instrument_id=response.instrument_id,
+        case_id=response.case_id,
+        tier=response.tier,
+        submitted_at=response.submitted_at or timezone.now(),
+        months_since_return=response.months_since_return,
+        composite=response.composite,
+    )
+    slots = response.instrument.dimension_slots or {}
+    for name, value in ((response.scores or {}).get("dimensions") or {}).items():
+        if name in slots:
+            setattr(row, f"d{slots[name]}", value)
+    return row
 
 
 def _audit(actor: Any, action: str, response: Response, changes: dict[str, Any] | None = None):
@@ -332,6 +378,7 @@ def _finish(actor: Any, response: Response, answers: dict[str, Any]) -> Response
     """Score, submit, write the timeline entry, apply the form's flag rule and the hooks."""
     summary, _scored = _submitted(actor, response, answers)
     response.save()
+    score_row(response).save(force_insert=True)
     transaction.on_commit(lambda: generations.bump(FIGURES))
     case_services.case_event_record(
         actor=actor,
@@ -370,6 +417,7 @@ def responses_store_many(
         summaries.append(_submitted(actor, response, answers)[0])
         responses.append(response)
     Response.objects.bulk_create(responses, batch_size=1000)
+    ScoreRow.objects.bulk_create([score_row(r) for r in responses], batch_size=1000)
     transaction.on_commit(lambda: generations.bump(FIGURES))
     case_services.case_events_record_many(
         actor=actor,
@@ -501,12 +549,15 @@ def responses_rescore(
     with transaction.atomic():
         queryset = Response.objects.filter(
             instrument=instrument, status=ResponseStatus.SUBMITTED
-        ).only("pk", "answers")
+        ).select_related("instrument")
         for response in queryset.iterator(chunk_size=500):
             scores = scoring.score(spec, response.answers)
+            response.scores, response.composite = scores.to_dict(), scores.composite
             Response.objects.filter(pk=response.pk).update(
-                scores=scores.to_dict(), composite=scores.composite, scored_with=target
+                scores=response.scores, composite=response.composite, scored_with=target
             )
+            ScoreRow.objects.filter(response=response).delete()
+            score_row(response).save(force_insert=True)
             count += 1
         transaction.on_commit(lambda: generations.bump(FIGURES))
         record(

@@ -2,20 +2,14 @@
 responses the user may read: counts and scores, no personal data)."""
 
 import hashlib
-import json
-import math
-from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.db import connection, transaction
-from django.db.models import Count, F, FloatField, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, F, FloatField, Q, QuerySet, Value
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +21,7 @@ from reintegra.cases.selectors import case_get_for_user, case_visible_to
 from reintegra.core import generations
 from reintegra.instruments.choices import ResponseStatus
 from reintegra.instruments.models import Instrument
-from reintegra.instruments.selectors import response_visible_to
+from reintegra.instruments.selectors import response_visible_to, score_rows_visible_to
 from reintegra.instruments.services import FIGURES
 from reintegra.instruments.spec import text_in
 from reintegra.monitoring.choices import FOLLOW_UP_INSTRUMENT, VISIT_INSTRUMENT, VisitStatus
@@ -136,26 +130,26 @@ def dashboard_cached(user: Any, instrument: Instrument | None, language: str) ->
 def dashboard(user: Any, instrument: Instrument | None, language: str) -> list[Figure]:
     """The M&E dashboard for one scored instrument (the sustainability survey by default).
 
-    The figures come from two passes over the instrument's responses in the user's scope, in
-    the database: one grouped by office (means, tenths of each score, months since return) and
-    one over each case's first and latest survey (window functions); dimension scores are read
-    out of the stored JSON once per row."""
-    responses = _submitted(user)
-    figures = [_counts(responses)]
+    The figures come from two passes, in the database, over the instrument's scores in the
+    user's scope (`ScoreRow`, plain columns): one grouped by office (means, tenths of each
+    score, months since return), one over each case's first and latest survey (a window)."""
+    figures = [_counts(score_rows_visible_to(user))]
     if instrument is not None and instrument.current is not None:
         spec = instrument.current.form
         dims = [
             (d.name, text_in(d.label, language, spec.default_language) or d.name)
             for d in spec.dimensions
         ]
-        with _scored_rows(responses.filter(instrument=instrument), dims) as rows:
-            by_office = _office_pass(rows, len(dims))
-            by_case = _case_pass(rows, len(dims) + 1)
+        by_office = _office_pass(_scored_rows(user, instrument, dims, office=True), len(dims))
+        choices = _assistance_choices(language)
+        by_case = _case_pass(
+            user, _scored_rows(user, instrument, dims), len(dims) + 1, [c for c, _l in choices]
+        )
         figures += [
             _distribution(by_office, dims),
             _by_office(by_office, dims),
             _by_months(by_office, len(dims)),
-            _by_assistance(user, by_case, language),
+            _by_assistance(by_case, choices),
         ]
         if instrument.code == FOLLOW_UP_INSTRUMENT:
             figures.append(_change(by_case, dims))
@@ -163,44 +157,46 @@ def dashboard(user: Any, instrument: Instrument | None, language: str) -> list[F
     return figures
 
 
-def _counts(responses: QuerySet[Any]) -> Figure:
+def _counts(scores: QuerySet[Any]) -> Figure:
+    """Submitted responses (each has its row of scores) by instrument."""
     figure = Figure("counts", _("Responses by instrument"), [_("Instrument"), _("Responses")])
-    counts = dict(responses.values_list("instrument_id").annotate(n=Count("id")).order_by())
+    counts = dict(scores.values_list("instrument_id").annotate(n=Count("pk")).order_by())
     names = dict(Instrument.objects.filter(pk__in=counts).values_list("pk", "name"))
     figure.rows = sorted(([names[pk], n] for pk, n in counts.items()), key=lambda r: (-r[1], r[0]))
     figure.bar = 1
     return figure
 
 
-ROWS_TABLE = "dashboard_rows"
+Rows = tuple[str, list[Any]]
 
 
-@contextmanager
-def _scored_rows(responses: QuerySet[Any], dims: list[tuple[str, str]]) -> Iterator[str]:
-    """The scoped responses as a temporary table of narrow rows (id, case_id, office,
-    submitted_at, months_since_return, composite, d0…dn): the scores are read out of the
-    JSON once, and every figure aggregates over the small table."""
+def _scored_rows(
+    user: Any, instrument: Instrument, dims: list[tuple[str, str]], office: bool = False
+) -> Rows:
+    """The SQL of the instrument's scores the user may read, as narrow rows (id, case_id,
+    office, submitted_at, months_since_return, composite, s0…sn for the dimensions in the
+    form's order): from `ScoreRow`, never the responses' JSON."""
+    slots = instrument.dimension_slots or {}
     scores = {
-        f"d{i}": Cast(KT(f"scores__dimensions__{name}"), FloatField())
+        f"s{i}": F(f"d{slots[name]}") if name in slots else Value(None, FloatField())
         for i, (name, _label) in enumerate(dims)
     }
-    qs = responses.order_by().values(
-        "id",
-        "case_id",
-        "submitted_at",
-        "months_since_return",
-        "composite",
-        office=F("case__office_id"),
-        **scores,
+    qs = (
+        score_rows_visible_to(user)
+        .filter(instrument=instrument)
+        .order_by()
+        .values(
+            "case_id",
+            "submitted_at",
+            "months_since_return",
+            "composite",
+            id=F("response_id"),
+            **({"office": F("case__office_id")} if office else {}),
+            **scores,
+        )
     )
     sql, params = qs.query.sql_with_params()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {ROWS_TABLE}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {ROWS_TABLE} AS {sql}", params)  # noqa: S608
-        try:
-            yield ROWS_TABLE
-        finally:
-            cursor.execute(f"DROP TABLE IF EXISTS {ROWS_TABLE}")
+    return sql, list(params)
 
 
 SERIES_TENTHS = 10
@@ -212,10 +208,10 @@ def _tenth(column: str, tenth: int) -> str:
     return f"SUM(CASE WHEN {column} >= {low} AND {upper} THEN 1 ELSE 0 END)"
 
 
-def _office_pass(rows: str, dims: int) -> list[dict[str, Any]]:
+def _office_pass(rows: Rows, dims: int) -> list[dict[str, Any]]:
     """Per office: count, sums and counts of each series, tenths of each series, and per band
     of months since return the count and the sum of composites."""
-    series = [f"t.d{i}" for i in range(dims)] + ["t.composite"]
+    series = [f"t.s{i}" for i in range(dims)] + ["t.composite"]
     select = ["t.office", "COUNT(*)"]
     for column in series:
         select += [f"SUM({column})", f"COUNT({column})"]
@@ -227,9 +223,10 @@ def _office_pass(rows: str, dims: int) -> list[dict[str, Any]]:
             f"SUM(CASE WHEN {band} THEN t.composite END)",
             f"SUM(CASE WHEN {band} THEN 1 ELSE 0 END)",
         ]
-    query = f"SELECT {', '.join(select)} FROM {rows} t GROUP BY t.office"  # noqa: S608
+    sql, params = rows
+    query = f"SELECT {', '.join(select)} FROM ({sql}) t GROUP BY t.office"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(query)
+        cursor.execute(query, params)
         raw = cursor.fetchall()
     names = dict(Office.objects.values_list("pk", "name"))
     out = []
@@ -295,23 +292,97 @@ def _by_months(by_office: list[dict[str, Any]], dims: int) -> Figure:
     return figure
 
 
-def _case_pass(rows: str, series: int) -> list[tuple[Any, ...]]:
-    """Per case (one sort of the rows): the number of responses, then the first and the latest
-    value of each series (d0…dn, composite)."""
-    columns = [f"d{i}" for i in range(series - 1)] + ["composite"]
-    values = ", ".join(f"FIRST_VALUE(t.{c}) OVER w, LAST_VALUE(t.{c}) OVER w" for c in columns)
-    query = f"""SELECT r.* FROM (
-            SELECT t.case_id, COUNT(*) OVER w AS n, ROW_NUMBER() OVER w AS rn, {values}
-            FROM {rows} t
-            WINDOW w AS (PARTITION BY t.case_id ORDER BY t.submitted_at, t.id
-                         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) r
-        WHERE r.rn = 1"""  # noqa: S608
+@dataclass
+class CaseFigures:
+    """Per series (dimensions, then composite), over cases surveyed twice or more: how many,
+    the sum of their first scores and of their latest ones; per assistance code (then "none
+    recorded"), over cases with a latest composite: how many, the sum of those composites."""
+
+    change: list[tuple[int, float, float]]
+    assistance: list[tuple[int, float]]
+
+
+def _case_pass(user: Any, rows: Rows, series: int, codes: list[str]) -> CaseFigures:
+    """One window over each case's surveys (first and latest), joined to the assistance its
+    monitoring visits recorded, aggregated in the database: one row comes back."""
+    sql, params = rows
+    columns = [f"s{i}" for i in range(series - 1)] + ["composite"]
+    ends = ", ".join(
+        f"FIRST_VALUE(t.{c}) OVER w AS f_{c}, LAST_VALUE(t.{c}) OVER w AS l_{c}" for c in columns
+    )
+    visits = (
+        _submitted(user)
+        .filter(instrument__code=VISIT_INSTRUMENT)
+        .order_by()
+        .values("case_id", received=KT("answers__assistance_received"))
+    )
+    visits_sql, visits_params = visits.query.sql_with_params()
+    flags = ", ".join(
+        f"MAX(CASE WHEN v.received LIKE %s THEN 1 ELSE 0 END) AS c{j}" for j in range(len(codes))
+    )
+    select = []
+    for c in columns:
+        both = f"k.n >= 2 AND k.f_{c} IS NOT NULL AND k.l_{c} IS NOT NULL"
+        select += [
+            f"SUM(CASE WHEN {both} THEN 1 ELSE 0 END)",
+            f"SUM(CASE WHEN {both} THEN k.f_{c} END)",
+            f"SUM(CASE WHEN {both} THEN k.l_{c} END)",
+        ]
+    latest = "k.l_composite IS NOT NULL"
+    for j in range(len(codes)):
+        select += [
+            f"SUM(CASE WHEN {latest} AND a.c{j} = 1 THEN 1 ELSE 0 END)",
+            f"SUM(CASE WHEN {latest} AND a.c{j} = 1 THEN k.l_composite END)",
+        ]
+    none = " + ".join(f"COALESCE(a.c{j}, 0)" for j in range(len(codes))) or "0"
+    select += [
+        f"SUM(CASE WHEN {latest} AND {none} = 0 THEN 1 ELSE 0 END)",
+        f"SUM(CASE WHEN {latest} AND {none} = 0 THEN k.l_composite END)",
+    ]
+    flags_cte = (
+        f"SELECT v.case_id, {flags} FROM ({visits_sql}) v GROUP BY v.case_id"  # noqa: S608
+        if codes
+        else "SELECT NULL AS case_id"
+    )
+    query = f"""WITH k AS (
+            SELECT r.* FROM (
+                SELECT t.case_id, COUNT(*) OVER w AS n, ROW_NUMBER() OVER w AS rn, {ends}
+                FROM ({sql}) t
+                WINDOW w AS (PARTITION BY t.case_id ORDER BY t.submitted_at, t.id
+                             ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) r
+            WHERE r.rn = 1),
+        a AS ({flags_cte})
+        SELECT {", ".join(select)} FROM k LEFT JOIN a ON a.case_id = k.case_id"""  # noqa: S608
+    patterns = [f'%"{code}"%' for code in codes]
     with connection.cursor() as cursor:
-        cursor.execute(query)
-        return cursor.fetchall()
+        cursor.execute(query, [*params, *patterns, *(visits_params if codes else [])])
+        row = cursor.fetchone()
+    values = list(row or [])
+    change = [
+        (int(values[3 * i] or 0), values[3 * i + 1] or 0.0, values[3 * i + 2] or 0.0)
+        for i in range(len(columns))
+    ]
+    rest = values[3 * len(columns) :]
+    assistance = [(int(rest[2 * j] or 0), rest[2 * j + 1] or 0.0) for j in range(len(codes) + 1)]
+    return CaseFigures(change=change, assistance=assistance)
 
 
-def _by_assistance(user: Any, by_case: list[tuple[Any, ...]], language: str) -> Figure:
+def _assistance_choices(language: str) -> list[tuple[str, str]]:
+    """The codes and labels of the monitoring form's `assistance_received` list."""
+    instrument = Instrument.objects.filter(code=VISIT_INSTRUMENT).select_related("current").first()
+    if instrument is None or instrument.current is None:
+        return []
+    spec = instrument.current.form
+    q = spec.question("assistance_received")
+    if q is None:
+        return []
+    return [
+        (c.name, text_in(c.label, language, spec.default_language) or c.name)
+        for c in spec.choices.get(q.list_name, [])
+    ]
+
+
+def _by_assistance(figures: CaseFigures, choices: list[tuple[str, str]]) -> Figure:
     """Mean composite (each case's latest) by the assistance the person received, as
     recorded at monitoring visits (the monitoring form's `assistance_received`)."""
     figure = Figure(
@@ -319,46 +390,18 @@ def _by_assistance(user: Any, by_case: list[tuple[Any, ...]], language: str) -> 
         _("Mean composite score by assistance received"),
         [_("Assistance"), _("Cases"), _("Composite")],
     )
-    received: dict[int, set[str]] = defaultdict(set)
-    visits = _submitted(user).filter(instrument__code=VISIT_INSTRUMENT).order_by()
-    for case_id, raw in visits.values_list("case_id", KT("answers__assistance_received")):
-        try:
-            codes = json.loads(raw) if raw else []
-        except ValueError:
-            codes = []
-        if isinstance(codes, str):
-            codes = codes.split()
-        received[case_id].update(c for c in codes if isinstance(c, str))
-    by_type: dict[str, list[float]] = defaultdict(list)
-    for row in by_case:
-        case_id, composite = row[0], row[-1]  # the latest composite is the last column
-        if composite is None:
-            continue
-        for code in received.get(case_id) or {"_none"}:
-            by_type[code].append(composite)
-    labels = _choice_labels(VISIT_INSTRUMENT, "assistance_received", language)
-    for code, values in sorted(by_type.items(), key=lambda kv: -len(kv[1])):
-        label = _("None recorded") if code == "_none" else labels.get(code, code)
-        figure.rows.append([label, len(values), _pct(math.fsum(values) / len(values))])
+    labels = [label for _code, label in choices] + [_("None recorded")]
+    rows = [
+        [label, count, _mean(total, count)]
+        for label, (count, total) in zip(labels, figures.assistance, strict=True)
+        if count
+    ]
+    figure.rows = sorted(rows, key=lambda r: -r[1])
     figure.bar = 2
     return figure
 
 
-def _choice_labels(code: str, question: str, language: str) -> dict[str, str]:
-    instrument = Instrument.objects.filter(code=code).select_related("current").first()
-    if instrument is None or instrument.current is None:
-        return {}
-    spec = instrument.current.form
-    q = spec.question(question)
-    if q is None:
-        return {}
-    return {
-        c.name: text_in(c.label, language, spec.default_language) or c.name
-        for c in spec.choices.get(q.list_name, [])
-    }
-
-
-def _change(by_case: list[tuple[Any, ...]], dims: list[tuple[str, str]]) -> Figure:
+def _change(figures: CaseFigures, dims: list[tuple[str, str]]) -> Figure:
     """First (baseline) and latest survey of each case surveyed at least twice: the mean of
     each, per dimension and composite, and the change."""
     figure = Figure(
@@ -366,21 +409,13 @@ def _change(by_case: list[tuple[Any, ...]], dims: list[tuple[str, str]]) -> Figu
         _("Baseline to latest follow-up (cases surveyed twice or more)"),
         [_("Score"), _("Cases"), _("Baseline"), _("Latest"), _("Change")],
     )
-    twice = [row for row in by_case if row[1] >= 2]
     labels = [label for _name, label in dims] + [_("Composite")]
-    for i, label in enumerate(labels):
-        first_at, last_at = 3 + 2 * i, 4 + 2 * i
-        pairs = [
-            (row[first_at], row[last_at])
-            for row in twice
-            if row[first_at] is not None and row[last_at] is not None
-        ]
-        if not pairs:
+    for label, (count, first, last) in zip(labels, figures.change, strict=True):
+        if not count:
             figure.rows.append([label, 0, None, None, None])
             continue
-        first = math.fsum(a for a, _b in pairs) / len(pairs)
-        last = math.fsum(b for _a, b in pairs) / len(pairs)
-        figure.rows.append([label, len(pairs), _pct(first), _pct(last), _pct(last - first)])
+        before, after = first / count, last / count
+        figure.rows.append([label, count, _pct(before), _pct(after), _pct(after - before)])
     return figure
 
 

@@ -194,6 +194,9 @@ def test_bench_responses_fill_the_programme_and_the_measures_run(programme):
         n for code, n in counts.items() if code != "visits"
     )
     assert all(r.composite is None or 0 <= r.composite <= 1 for r in Response.objects.all()[:100])
+    from reintegra.instruments.models import ScoreRow
+
+    assert ScoreRow.objects.count() == Response.objects.count()
     dashboard = bench_instruments.measure_dashboard(1)
     assert [row["measure"] for row in dashboard] == [
         "M&E dashboard — me.officer (computed)",

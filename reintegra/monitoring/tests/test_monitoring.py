@@ -200,3 +200,49 @@ def test_the_dashboard_is_cached_until_a_response_is_submitted(
             source="API",
         )
     assert count() == "1"
+
+
+def test_the_dashboard_figures_match_the_scores(monitored, users, shipped, offices):
+    """Baseline-to-latest change and the means by assistance, computed in SQL, checked against
+    the stored scores."""
+    import random
+
+    from reintegra.demo.assessments import random_answers
+    from reintegra.monitoring.selectors import dashboard
+
+    cm = users["cm.tamba"]
+    other = to_monitoring(open_case(cm, offices["TAM"], "Awa", "Ndiaye"), cm)
+    survey = shipped["reintegration_sustainability"]
+    spec = survey.current.form
+    stored = []
+    for case, biases in ((monitored, (0.1, 0.9)), (other, (0.5,))):
+        for bias in biases:
+            answers = random_answers(random.Random(7), spec, case, timezone.localdate(), bias)
+            response, _ = instruments.response_record(
+                actor=cm, case=case, version=survey.current, answers=answers, source="API"
+            )
+            stored.append(response)
+    visit = _form_spec_answers(shipped, monitored, timezone.localdate())
+    visit["assistance_received"] = ["cash"]
+    instruments.response_record(
+        actor=cm,
+        case=monitored,
+        version=shipped["monitoring_visit"].current,
+        answers=visit,
+        source="API",
+    )
+
+    figures = {f.key: f for f in dashboard(users["me.officer"], survey, "en")}
+
+    first, latest, only = stored
+    composite = figures["change"].rows[-1]
+    assert composite[:2] == ["Composite", 1]
+    assert composite[2] == round(first.composite * 100, 1)
+    assert composite[3] == round(latest.composite * 100, 1)
+    assistance = {row[0]: row[1:] for row in figures["assistance"].rows}
+    cash = next(label for label in assistance if label.lower().startswith("cash"))
+    assert assistance[cash] == [1, round(latest.composite * 100, 1)]
+    assert assistance["None recorded"] == [1, round(only.composite * 100, 1)]
+    offices_row = figures["offices"].rows[0]
+    mean = (first.composite + latest.composite + only.composite) / 3
+    assert offices_row[1] == 3 and offices_row[-1] == round(mean * 100, 1)
