@@ -2,10 +2,11 @@
 
 import contextlib
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 from typing import Any
 
-from django.db.models import F, Q
+from django.db import connection
 from django.utils import timezone
 
 from reintegra.access.policy import REACH, Level, Reach, level_for
@@ -30,16 +31,25 @@ class Grant:
         return level_for(self.role, tier, self.specialisation)
 
 
-def _subtrees(paths: set[str]) -> dict[str, frozenset[int]]:
-    """For each materialised path, the ids of its office and every office below it (one query
-    for all of them)."""
-    if not paths:
-        return {}
-    condition = Q()
-    for path in paths:
-        condition |= Q(path__startswith=path)
-    tree = list(Office.objects.filter(condition).values_list("id", "path"))
-    return {path: frozenset(i for i, p in tree if p.startswith(path)) for path in paths}
+def _assignments_with_scopes(user_id: int) -> list[tuple[Any, ...]]:
+    """The user's active role assignments, one row per office in each one's scope (the office
+    and every office below it, by materialised-path prefix): one query for the whole
+    principal. Paths hold only digits and slashes, so LIKE needs no escaping."""
+    ra, office = RoleAssignment._meta.db_table, Office._meta.db_table
+    sql = f"""SELECT ra.id, ra.role, ra.specialisation, ra.office_id, ra.expires_on, o.id
+        FROM {ra} ra
+        LEFT JOIN {office} a ON a.id = ra.office_id
+        LEFT JOIN {office} o ON o.path LIKE a.path || '%%'
+        WHERE ra.user_id = %s AND ra.is_active
+        ORDER BY ra.id"""  # noqa: S608 - table names from the models, the user id a parameter
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id])
+        return cursor.fetchall()
+
+
+def _as_date(value: Any) -> date:
+    """A date column as SQLite returns it (text) or PostgreSQL (a date)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 class Principal:
@@ -53,22 +63,18 @@ class Principal:
         if not getattr(self.user, "is_authenticated", False) or not self.user.is_active:
             return ()
         today = timezone.localdate()
-        assignments = [
-            a
-            for a in RoleAssignment.objects.filter(user=self.user, is_active=True).annotate(
-                office_path=F("office__path")
-            )
-            if a.expires_on is None or a.expires_on >= today
-        ]
-        subtrees = _subtrees({a.office_path for a in assignments if a.office_id})
+        scopes: dict[int, tuple[str, str, int | None, set[int]]] = {}
+        for pk, role, specialisation, office_id, expires_on, scoped in _assignments_with_scopes(
+            self.user.pk
+        ):
+            if expires_on is not None and _as_date(expires_on) < today:
+                continue
+            entry = scopes.setdefault(pk, (role, specialisation, office_id, set()))
+            if scoped is not None:
+                entry[3].add(scoped)
         result = [
-            Grant(
-                a.role,
-                a.specialisation,
-                a.office_id,
-                subtrees[a.office_path] if a.office_id else frozenset(),
-            )
-            for a in assignments
+            Grant(role, specialisation, office_id, frozenset(ids))
+            for role, specialisation, office_id, ids in scopes.values()
         ]
         return tuple(result)
 
