@@ -342,7 +342,7 @@ def _case_pass(user: Any, rows: Rows, series: int, codes: list[str]) -> CaseFigu
     flags_cte = (
         f"SELECT v.case_id, {flags} FROM ({visits_sql}) v GROUP BY v.case_id"  # noqa: S608
         if codes
-        else "SELECT NULL AS case_id"
+        else "SELECT CAST(NULL AS BIGINT) AS case_id WHERE 1 = 0"
     )
     query = f"""WITH k AS (
             SELECT r.* FROM (

@@ -246,3 +246,15 @@ def test_the_dashboard_figures_match_the_scores(monitored, users, shipped, offic
     offices_row = figures["offices"].rows[0]
     mean = (first.composite + latest.composite + only.composite) / 3
     assert offices_row[1] == 3 and offices_row[-1] == round(mean * 100, 1)
+
+
+def test_the_dashboard_works_without_a_monitoring_form(client_for, users, offices):
+    """No monitoring-visit instrument loaded: no assistance figure rows, no error."""
+    from reintegra.instruments import services as instrument_services
+    from reintegra.instruments.tests.test_services import small_form
+
+    instrument_services.instrument_upload(
+        actor=users["me.officer"], data=small_form(), filename="mini.xlsx"
+    )
+    response = client_for("me.officer").get(reverse("monitoring:dashboard"))
+    assert response.status_code == 200
