@@ -34,6 +34,9 @@ if not SECRET_KEY:
 # pseudonym changes. Derived from the secret key unless set.
 PSEUDONYM_SECRET = os.environ.get("REINTEGRA_PSEUDONYM_SECRET", "") or ("pseudonym:" + SECRET_KEY)
 
+# Days after which a provider not verified again is shown as stale.
+REINTEGRA_PROVIDER_STALE_DAYS = int(os.environ.get("REINTEGRA_PROVIDER_STALE_DAYS", "180"))
+
 # Months after a case reaches monitoring at which visits are due.
 try:
     REINTEGRA_MONITORING_MONTHS = tuple(
@@ -63,6 +66,7 @@ INSTALLED_APPS = [
     "reintegra.access",
     "reintegra.audit",
     "reintegra.people",
+    "reintegra.providers",
     "reintegra.cases",
     "reintegra.instruments",
     "reintegra.monitoring",

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("reintegra.reports.urls")),
     path("people/", include("reintegra.people.urls")),
     path("cases/", include("reintegra.cases.urls")),
+    path("providers/", include("reintegra.providers.urls")),
     path("instruments/", include("reintegra.instruments.urls")),
     path("monitoring/", include("reintegra.monitoring.urls")),
     path("openrosa/", include("reintegra.instruments.collect_urls")),

@@ -47,6 +47,7 @@ from reintegra.cases.models import Case, CaseEvent, Handover, Note, Task
 from reintegra.demo import names
 from reintegra.demo.assessments import assessments_load
 from reintegra.demo.personas import programme_ensure
+from reintegra.demo.providers import providers_load
 from reintegra.instruments.models import Response
 from reintegra.people import services as people
 from reintegra.people.choices import ConsentPurpose, DocumentKind, Relationship
@@ -746,6 +747,7 @@ def programme_load() -> tuple[bool, dict[str, Any]]:
     if Returnee.objects.exists():
         return False, programme_summary()
     with transaction.atomic():
+        providers_load(offices, users)
         _Loader(offices, users).load()
         assessments_load(users)
     return True, programme_summary()

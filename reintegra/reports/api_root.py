@@ -11,12 +11,14 @@ from reintegra.core.api import api, token_auth
 from reintegra.instruments.api import router as instruments_router
 from reintegra.monitoring.api import router as monitoring_router
 from reintegra.people.api import router as people_router
+from reintegra.providers.api import router as providers_router
 
 token_auth.resolve = api_token_user
 
 api.add_router("", accounts_router)
 api.add_router("", people_router)
 api.add_router("", cases_router)
+api.add_router("", providers_router)
 api.add_router("", instruments_router)
 api.add_router("", monitoring_router)
 

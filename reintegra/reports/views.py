@@ -11,6 +11,7 @@ from reintegra.access.principal import principal
 from reintegra.accounts.choices import Role
 from reintegra.cases.choices import Flag
 from reintegra.monitoring.permissions import can_view_dashboard, can_view_visits
+from reintegra.providers.selectors import stale_providers
 from reintegra.reports import selectors
 
 
@@ -35,6 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if can_view_visits(user):
         context["visits"] = selectors.visits_home(user)
         context["show_dashboard"] = can_view_dashboard(user)
+    context["stale_providers"] = stale_providers(user)
     if p.is_sysadmin:
         context["health"] = selectors.system_health()
     return render(request, "reports/home.html", context)

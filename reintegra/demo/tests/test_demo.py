@@ -23,6 +23,11 @@ def test_demo_load_builds_a_programme_in_every_stage_and_a_second_load_keeps_it(
     loaded, summary = programme_load()
 
     assert loaded
+    from reintegra.providers.models import Provider
+    from reintegra.providers.selectors import stale_providers
+
+    assert Provider.objects.count() == 8
+    assert [p.name for p in stale_providers(users["cm.kolda"])] == ["Mutuelle de santé Kolda"]
     assert 280 <= summary["returnees"] <= 320
     assert all(summary["cases_by_stage"][stage] > 0 for stage in Stage.values)
     offices = summary["cases_by_office"]

@@ -51,6 +51,13 @@ from reintegra.monitoring.selectors import visit_get_for_user
 from reintegra.people import services as people
 from reintegra.people.permissions import can_edit_person, can_register_person, can_view_people
 from reintegra.people.selectors import returnee_visible_to
+from reintegra.providers import services as providers
+from reintegra.providers.permissions import (
+    can_add_provider,
+    can_edit_provider,
+    can_view_providers,
+    keeping_offices,
+)
 from reintegra.reports.api_root import api
 
 USERNAMES = [p.username for p in PERSONAS]
@@ -159,6 +166,12 @@ def world(offices, users, settings, tmp_path) -> World:
     other_job = instrument_imports.import_start(
         actor=users["coord.national"], instrument=version.instrument, data=bad_rows, filename="f"
     )
+    provider = providers.provider_create(
+        actor=users["cm.kolda"], office=offices["KLD"], name="Clinique", kind="PUBLIC"
+    )
+    providers.service_add(
+        actor=users["cm.kolda"], provider=provider, category="HEALTH_PRIMARY", name="Soins"
+    )
     [visit, *_later] = monitoring.visits_schedule(actor=coord, case=case)
     [kolda_visit, *_rest] = monitoring.visits_schedule(actor=users["coord.national"], case=kolda)
     case.refresh_from_db()
@@ -182,6 +195,7 @@ def world(offices, users, settings, tmp_path) -> World:
             "out_visits": [kolda_visit],
             "import": job,
             "out_imports": [other_job],
+            "provider": provider,
         }
     )
 
@@ -525,6 +539,25 @@ PAGES = [
         lambda ctx: {"reason": "Moved away"},
     ),
     Route("monitoring:dashboard", "GET", "none", lambda ctx: can_view_dashboard(ctx.user)),
+    Route("providers:list", "GET", "none", lambda ctx: can_view_providers(ctx.user)),
+    Route("providers:new", "GET", "none", lambda ctx: can_add_provider(ctx.user)),
+    Route("providers:detail", "GET", "provider", always),
+    Route("providers:edit", "GET", "provider", lambda ctx: can_edit_provider(ctx.user, ctx.obj)),
+    Route("providers:verify", "POST", "provider", lambda ctx: can_edit_provider(ctx.user, ctx.obj)),
+    Route(
+        "providers:service_add",
+        "POST",
+        "provider",
+        lambda ctx: can_edit_provider(ctx.user, ctx.obj),
+        lambda ctx: {"category": "LEGAL", "name": "Conseil"},
+    ),
+    Route(
+        "providers:service_withdraw",
+        "POST",
+        "provider",
+        lambda ctx: can_edit_provider(ctx.user, ctx.obj),
+        lambda ctx: {"service": ctx.obj.services.first().pk},
+    ),
     Route("console:index", "GET", "none", sysadmin, denied=404),
     Route("console:offices", "GET", "none", sysadmin, denied=404),
     Route("console:office_edit", "GET", "office", sysadmin, denied=404),
@@ -689,6 +722,30 @@ API = {
         lambda ctx: {"file": SimpleUploadedFile("e.csv", b"case_number;q;_uuid\n")},
     ),
     ("GET", "/api/imports/{import_id}"): Route("import", "GET", "import", always),
+    ("GET", "/api/providers"): Route(
+        "providers", "GET", "none", lambda ctx: can_view_providers(ctx.user)
+    ),
+    ("POST", "/api/providers"): Route(
+        "providers.create",
+        "POST",
+        "none",
+        lambda ctx: can_add_provider(ctx.user),
+        lambda ctx: {
+            "name": "Atelier",
+            "kind": "PRIVATE",
+            "office_id": min(
+                keeping_offices(ctx.user, health=True) or {ctx.world["case"].office_id}
+            ),
+        },
+    ),
+    ("GET", "/api/providers/{provider_id}"): Route("provider", "GET", "provider", always),
+    ("PATCH", "/api/providers/{provider_id}"): Route(
+        "provider.update",
+        "PATCH",
+        "provider",
+        lambda ctx: can_edit_provider(ctx.user, ctx.obj),
+        lambda ctx: {"version": ctx.obj.version, "phone": "33"},
+    ),
     ("GET", "/api/monitoring/visits"): Route(
         "visits", "GET", "none", lambda ctx: can_view_visits(ctx.user)
     ),
@@ -714,12 +771,15 @@ def in_scope_object(kind: str, world: World, users: dict) -> Any:
         "draft": world["draft"],
         "visit": world["visit"],
         "import": world["import"],
+        "provider": world["provider"],
     }.get(kind)
 
 
 def visible(user: Any, kind: str, obj: Any) -> bool:
     if obj is None or kind in ("console", "office", "instrument"):
         return True
+    if kind == "provider":
+        return can_view_providers(user)
     finders = {
         "response": lambda pk: response_get_for_user(user, pk, log_view=False),
         "draft": lambda pk: response_get_for_user(user, pk, log_view=False),
@@ -887,6 +947,7 @@ def api_url(path: str, obj: Any) -> str:
         "instrument_id",
         "response_id",
         "import_id",
+        "provider_id",
     ):
         path = path.replace("{" + name + "}", str(obj.pk))
     return path

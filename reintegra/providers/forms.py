@@ -1,0 +1,72 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from reintegra.providers.choices import Category
+from reintegra.providers.models import Provider
+from reintegra.providers.services import EDITABLE
+
+
+class ListField(forms.CharField):
+    """A list typed as comma-separated text ("Tambacounda, Kolda")."""
+
+    def prepare_value(self, value: Any) -> Any:
+        return ", ".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        return [part.strip() for part in text.split(",") if part.strip()]
+
+
+class ProviderForm(forms.ModelForm):
+    catchment_regions = ListField(
+        label=_("Regions served"),
+        required=False,
+        help_text=_("Comma-separated; leave empty if the provider serves everyone."),
+    )
+    catchment_communes = ListField(label=_("Communes served"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Provider
+        fields = list(EDITABLE)
+        widgets = {
+            "agreement_start": forms.DateInput(attrs={"type": "date"}),
+            "agreement_end": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "first_contact": forms.Textarea(attrs={"rows": 2}),
+            "cost_arrangements": forms.Textarea(attrs={"rows": 2}),
+            "capacity_notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, offices: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if offices is not None:
+            self.fields["office"] = forms.ModelChoiceField(
+                label=_("Kept by the office"), queryset=offices
+            )
+
+    def values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in EDITABLE}
+
+
+class ServiceForm(forms.Form):
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    name = forms.CharField(label=_("Service"), max_length=200)
+    eligibility = forms.CharField(
+        label=_("Eligibility criteria"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    fees = forms.CharField(label=_("Fees"), required=False, max_length=200)
+
+
+class FilterForm(forms.Form):
+    """The GET form of the directory. Invalid values are ignored."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    category = forms.ChoiceField(
+        label=_("Category"), required=False, choices=[("", _("Any")), *Category.choices]
+    )
+    region = forms.CharField(label=_("Region served"), required=False, max_length=100)
+    language = forms.CharField(label=_("Language"), required=False, max_length=50)
+    stale = forms.BooleanField(label=_("Not verified recently"), required=False)

@@ -1,0 +1,164 @@
+"""The service map: keeping providers, staleness, the directory, the API."""
+
+import datetime
+import json
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+
+from reintegra.accounts.services import api_token_issue
+from reintegra.audit.models import AuditEvent
+from reintegra.core.errors import StaleVersion, ValidationFailed
+from reintegra.providers import services
+from reintegra.providers.models import Provider
+from reintegra.providers.permissions import can_edit_provider
+from reintegra.providers.selectors import ProviderFilters, provider_list, stale_providers
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clinic(users, offices) -> Provider:
+    provider = services.provider_create(
+        actor=users["cm.kolda"],
+        office=offices["KLD"],
+        name="Centre de santé de Kolda",
+        kind="PUBLIC",
+        region="Kolda",
+        commune="Kolda",
+        catchment_regions=["Kolda"],
+        languages="French, Pulaar",
+        response_days=3,
+    )
+    services.service_add(
+        actor=users["cm.kolda"], provider=provider, category="HEALTH_PRIMARY", name="Consultations"
+    )
+    return provider
+
+
+def test_a_provider_is_added_verified_and_audited(clinic, users):
+    assert clinic.last_verified_on == datetime.date.today()
+    assert clinic.verified_by == users["cm.kolda"] and not clinic.is_stale
+    assert AuditEvent.objects.filter(action="provider.created", target_id=str(clinic.pk)).exists()
+
+
+def test_an_edit_on_a_stale_version_changes_nothing(clinic, users):
+    services.provider_update(actor=users["cm.kolda"], provider=clinic, version=1, phone="33 1")
+    with pytest.raises(StaleVersion):
+        services.provider_update(actor=users["cm.kolda"], provider=clinic, version=1, phone="2")
+    clinic.refresh_from_db()
+    assert clinic.phone == "33 1" and clinic.version == 2
+
+
+def test_bad_details_are_refused(users, offices):
+    with pytest.raises(ValidationFailed):
+        services.provider_create(
+            actor=users["cm.kolda"], office=offices["KLD"], name=" ", kind="PUBLIC"
+        )
+    with pytest.raises(ValidationFailed):
+        services.provider_create(
+            actor=users["cm.kolda"],
+            office=offices["KLD"],
+            name="X",
+            kind="PUBLIC",
+            agreement_start=datetime.date(2026, 5, 1),
+            agreement_end=datetime.date(2026, 1, 1),
+        )
+
+
+def test_a_provider_goes_stale_after_the_configured_days_and_verifying_renews_it(
+    clinic, users, settings
+):
+    settings.REINTEGRA_PROVIDER_STALE_DAYS = 180
+    with time_machine.travel(datetime.date.today() + datetime.timedelta(days=179), tick=False):
+        assert not Provider.objects.get(pk=clinic.pk).is_stale
+    with time_machine.travel(datetime.date.today() + datetime.timedelta(days=181), tick=False):
+        stale = Provider.objects.get(pk=clinic.pk)
+        assert stale.is_stale
+        assert stale_providers(users["cm.kolda"]) == [stale]
+        assert list(provider_list(ProviderFilters(stale=True))) == [stale]
+        services.provider_verify(actor=users["cm.kolda"], provider=stale)
+        assert not Provider.objects.get(pk=clinic.pk).is_stale
+        assert stale_providers(users["cm.kolda"]) == []
+
+
+def test_the_directory_filters_by_category_place_and_language(clinic, users, offices):
+    services.provider_create(
+        actor=users["coord.tamba"],
+        office=offices["TAM"],
+        name="Atelier Tamba",
+        kind="PRIVATE",
+        catchment_regions=["Tambacounda"],
+        languages="Wolof",
+    )
+    names = lambda f: [p.name for p in provider_list(f)]  # noqa: E731
+    assert names(ProviderFilters(category="HEALTH_PRIMARY")) == ["Centre de santé de Kolda"]
+    assert names(ProviderFilters(region="Tambacounda")) == ["Atelier Tamba"]
+    assert names(ProviderFilters(language="pulaar")) == ["Centre de santé de Kolda"]
+    assert names(ProviderFilters(query="sante")) == ["Centre de santé de Kolda"]
+
+
+def test_who_keeps_a_provider(clinic, users):
+    assert can_edit_provider(users["cm.kolda"], clinic)  # social work, Kolda
+    assert can_edit_provider(users["coord.national"], clinic)
+    assert can_edit_provider(users["fp.medical"], clinic)  # only health services
+    assert not can_edit_provider(users["cm.tamba"], clinic)  # economic, Tambacounda
+    assert not can_edit_provider(users["finance"], clinic)
+
+
+def test_the_social_work_case_manager_adds_a_provider_from_the_page(client_for, offices):
+    client = client_for("cm.kolda")
+    response = client.post(
+        reverse("providers:new"),
+        {
+            "office": offices["KLD"].pk,
+            "name": "Centre de formation",
+            "kind": "NON_PROFIT",
+            "agreement": "NONE",
+            "response_days": 5,
+            "catchment_regions": "Kolda, Sédhiou",
+        },
+    )
+    provider = Provider.objects.get(name="Centre de formation")
+    assert response["Location"] == reverse("providers:detail", args=[provider.pk])
+    assert provider.catchment_regions == ["Kolda", "Sédhiou"]
+    page = client.get(reverse("providers:list") + "?region=Sédhiou").content.decode()
+    assert "Centre de formation" in page
+    assert client_for("cm.tamba").get(reverse("providers:new")).status_code == 403
+
+
+def test_stale_providers_show_on_the_keepers_home_page(clinic, client_for):
+    Provider.objects.filter(pk=clinic.pk).update(last_verified_on=datetime.date(2020, 1, 1))
+    assert (
+        "Centre de santé de Kolda" in client_for("cm.kolda").get(reverse("home")).content.decode()
+    )
+    assert "Providers to verify" not in client_for("cm.tamba").get(reverse("home")).content.decode()
+
+
+def test_the_api_lists_creates_and_patches_providers(clinic, users, offices):
+    client = Client(headers={"Authorization": f"Bearer {api_token_issue(actor=users['cm.kolda'])}"})
+    listing = client.get("/api/providers?category=HEALTH_PRIMARY").json()
+    assert listing["count"] == 1 and listing["items"][0]["services"][0]["name"] == "Consultations"
+    created = client.post(
+        "/api/providers",
+        data=json.dumps({"name": "Mutuelle", "kind": "NON_PROFIT", "office_id": offices["KLD"].pk}),
+        content_type="application/json",
+    )
+    assert created.status_code == 201
+    body = {"version": clinic.version, "phone": "+221 33 996 11 11"}
+    patched = client.patch(
+        f"/api/providers/{clinic.pk}", data=json.dumps(body), content_type="application/json"
+    )
+    assert patched.status_code == 200 and patched.json()["phone"] == "+221 33 996 11 11"
+    stale = client.patch(
+        f"/api/providers/{clinic.pk}", data=json.dumps(body), content_type="application/json"
+    )
+    assert stale.status_code == 409
+    wrong_office = client.post(
+        "/api/providers",
+        data=json.dumps({"name": "X", "kind": "PUBLIC", "office_id": offices["TAM"].pk}),
+        content_type="application/json",
+    )
+    assert wrong_office.status_code == 422
