@@ -70,3 +70,10 @@ class FilterForm(forms.Form):
     region = forms.CharField(label=_("Region served"), required=False, max_length=100)
     language = forms.CharField(label=_("Language"), required=False, max_length=50)
     stale = forms.BooleanField(label=_("Not verified recently"), required=False)
+
+
+class DirectoryImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Directory spreadsheet (CSV or XLSX)"),
+        help_text=_("The columns of the export; one row per service."),
+    )

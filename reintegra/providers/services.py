@@ -1,6 +1,8 @@
 """Writes to the service map. Each is audited in its transaction; an edit carries the version
 it was made on (a stale one is refused and changes nothing)."""
 
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -10,7 +12,8 @@ from django.utils.translation import gettext as _
 from reintegra.accounts.models import Office
 from reintegra.audit.services import diff, record
 from reintegra.core.errors import StaleVersion, ValidationFailed
-from reintegra.providers.choices import Category
+from reintegra.providers import directory
+from reintegra.providers.choices import Agreement, Category, ProviderKind
 from reintegra.providers.models import Provider, Service
 from reintegra.providers.text import key
 
@@ -156,3 +159,163 @@ def service_withdraw(*, actor: Any, service: Service) -> Service:
         service.save()
         record(actor=actor, action="service.withdrawn", target=service)
     return service
+
+
+def _row_fields(row: dict[str, str], problems: list[str]) -> dict[str, Any]:
+    """The provider fields of one spreadsheet row; what cannot be read goes to `problems`."""
+    fields: dict[str, Any] = {"name": row.get("provider", "").strip()}
+    if not fields["name"]:
+        problems.append(_("no provider name"))
+    kind = row.get("kind", "").strip().upper()
+    if kind not in ProviderKind.values:
+        problems.append(
+            _("kind “%(value)s” is not one of %(allowed)s")
+            % {"value": kind, "allowed": ", ".join(ProviderKind.values)}
+        )
+    fields["kind"] = kind
+    agreement = (row.get("agreement", "") or "NONE").strip().upper()
+    if agreement not in Agreement.values:
+        problems.append(
+            _("agreement “%(value)s” is not one of %(allowed)s")
+            % {"value": agreement, "allowed": ", ".join(Agreement.values)}
+        )
+    fields["agreement"] = agreement
+    for name in ("agreement_start", "agreement_end"):
+        text = row.get(name, "").strip()
+        try:
+            fields[name] = date.fromisoformat(text) if text else None
+        except ValueError:
+            problems.append(
+                _("%(column)s “%(value)s” is not a date (YYYY-MM-DD)")
+                % {"column": name, "value": text}
+            )
+    text = row.get("response_days", "").strip()
+    if text:
+        try:
+            fields["response_days"] = int(text)
+            if not 0 <= fields["response_days"] <= 365:
+                raise ValueError
+        except ValueError:
+            problems.append(
+                _("response_days “%(value)s” is not a number of days") % {"value": text}
+            )
+    for name in ("latitude", "longitude"):
+        text = row.get(name, "").strip()
+        try:
+            fields[name] = Decimal(text) if text else None
+        except InvalidOperation:
+            problems.append(
+                _("%(column)s “%(value)s” is not a number") % {"column": name, "value": text}
+            )
+    for name in LIST_COLUMNS:
+        fields[name] = [p.strip() for p in row.get(name, "").split(";") if p.strip()]
+    for name in TEXT_COLUMNS:
+        fields[name] = row.get(name, "").strip()
+    return fields
+
+
+LIST_COLUMNS = ("catchment_regions", "catchment_communes")
+TEXT_COLUMNS = (
+    "address",
+    "region",
+    "commune",
+    "phone",
+    "email",
+    "website",
+    "contact_person",
+    "opening_hours",
+    "languages",
+    "first_contact",
+    "cost_arrangements",
+    "capacity_notes",
+)
+
+
+def directory_import(
+    *, actor: Any, data: bytes, filename: str, offices: dict[str, Office]
+) -> dict[str, int]:
+    """Load a directory spreadsheet (CSV or XLSX, the export's columns): providers are found
+    by office and name and updated, or created; services not listed yet are added. Every row
+    is checked first; if any is bad, nothing changes and each bad row is named. `offices` are
+    the offices (by code) where the actor keeps the map."""
+    try:
+        rows = directory.read(data, filename)
+    except directory.DirectoryError as err:
+        raise ValidationFailed(
+            _("The file cannot be read as a directory (%(reason)s).") % {"reason": err},
+            field="file",
+        ) from err
+    errors: list[dict[str, Any]] = []
+    plan: dict[tuple[int, str], dict[str, Any]] = {}
+    for number, row in rows:
+        problems: list[str] = []
+        fields = _row_fields(row, problems)
+        office = offices.get(row.get("office", "").strip().upper())
+        if office is None:
+            problems.append(
+                _("office “%(code)s” is not one where you keep the service map")
+                % {"code": row.get("office", "")}
+            )
+        category = row.get("service_category", "").strip().upper()
+        service = row.get("service", "").strip()
+        if (category or service) and category not in Category.values:
+            problems.append(_("service category “%(value)s” is unknown") % {"value": category})
+        if category and not service:
+            problems.append(_("the service has no name"))
+        if problems:
+            errors.append(
+                {
+                    "loc": ["file", number],
+                    "msg": _("row %(row)s: %(problems)s")
+                    % {"row": number, "problems": "; ".join(problems)},
+                }
+            )
+            continue
+        assert office is not None
+        entry = plan.setdefault(
+            (office.pk, key(fields["name"])), {"office": office, "fields": fields, "services": []}
+        )
+        if service:
+            entry["services"].append(
+                (category, service, row.get("eligibility", ""), row.get("fees", ""))
+            )
+    if errors:
+        raise ValidationFailed(
+            _("%(count)d row(s) cannot be loaded; nothing was changed.") % {"count": len(errors)},
+            field="file",
+            code="invalid_rows",
+            errors=errors,
+        )
+    counts = {"created": 0, "updated": 0, "services": 0}
+    with transaction.atomic():
+        for (office_id, name_key), entry in plan.items():
+            fields = {
+                k: v
+                for k, v in entry["fields"].items()
+                if v is not None
+                or k in ("latitude", "longitude", "agreement_start", "agreement_end")
+            }
+            existing = Provider.objects.filter(office_id=office_id, name_key=name_key).first()
+            if existing is None:
+                provider = provider_create(actor=actor, office=entry["office"], **fields)
+                counts["created"] += 1
+            else:
+                provider = provider_update(actor=actor, provider=existing, version=None, **fields)
+                counts["updated"] += 1
+            listed = {
+                (s.category, s.name.casefold()) for s in provider.services.filter(is_active=True)
+            }
+            for category, name, eligibility, fees in entry["services"]:
+                if (category, name.casefold()) in listed:
+                    continue
+                service_add(
+                    actor=actor,
+                    provider=provider,
+                    category=category,
+                    name=name,
+                    eligibility=eligibility,
+                    fees=fees,
+                )
+                listed.add((category, name.casefold()))
+                counts["services"] += 1
+    return counts

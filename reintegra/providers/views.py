@@ -1,9 +1,13 @@
 """Pages of the service map: the directory, a provider, adding and keeping providers."""
 
+import tempfile
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -11,8 +15,8 @@ from reintegra.accounts.models import Office
 from reintegra.core.errors import NotAllowed, ServiceError, StaleVersion
 from reintegra.core.pagination import paginate
 from reintegra.core.views import add_service_error, int_or_none
-from reintegra.providers import services
-from reintegra.providers.forms import FilterForm, ProviderForm, ServiceForm
+from reintegra.providers import directory, services
+from reintegra.providers.forms import DirectoryImportForm, FilterForm, ProviderForm, ServiceForm
 from reintegra.providers.permissions import (
     can_add_provider,
     can_edit_provider,
@@ -22,23 +26,32 @@ from reintegra.providers.permissions import (
 from reintegra.providers.selectors import ProviderFilters, provider_get_for_user, provider_list
 
 
-@login_required
-@require_GET
-def provider_index(request: HttpRequest) -> HttpResponse:
-    if not can_view_providers(request.user):
-        raise NotAllowed(_("Your role does not use the service map."))
-    form = FilterForm(request.GET or None)
+def _filters(request: HttpRequest, form: FilterForm | None = None) -> ProviderFilters:
+    form = form or FilterForm(request.GET or None)
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
-    filters = ProviderFilters(
+    return ProviderFilters(
         query=data.get("q") or "",
         category=data.get("category") or "",
         region=data.get("region") or "",
         language=data.get("language") or "",
         stale=bool(data.get("stale")),
     )
-    page = paginate(provider_list(filters), request.GET.get("page"))
-    context = {"form": form, "page": page, "can_add": can_add_provider(request.user)}
+
+
+@login_required
+@require_GET
+def provider_index(request: HttpRequest) -> HttpResponse:
+    if not can_view_providers(request.user):
+        raise NotAllowed(_("Your role does not use the service map."))
+    form = FilterForm(request.GET or None)
+    page = paginate(provider_list(_filters(request, form)), request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "can_add": can_add_provider(request.user),
+        "query": request.GET.urlencode(),
+    }
     return render(request, "providers/list.html", context)
 
 
@@ -154,3 +167,69 @@ def service_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     services.service_withdraw(actor=request.user, service=service)
     messages.success(request, _("Service withdrawn."))
     return redirect("providers:detail", pk=provider.pk)
+
+
+# --- the directory as a spreadsheet -----------------------------------------------------------
+
+
+@login_required
+@require_GET
+def directory_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    """The directory (as filtered) as CSV or XLSX: the columns the import reads back."""
+    if not can_view_providers(request.user):
+        raise NotAllowed(_("Your role does not use the service map."))
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    rows = directory.rows_of(provider_list(_filters(request)).select_related("office"))
+    name = f"reintegra-service-map-{timezone.localdate().isoformat()}"
+    if fmt == "xlsx":
+        handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+        directory.write_xlsx(rows, handle)
+        handle.seek(0)
+        return FileResponse(handle, as_attachment=True, filename=f"{name}.xlsx")
+    response = StreamingHttpResponse(
+        directory.write_csv(rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def directory_import(request: HttpRequest) -> HttpResponse:
+    """Load a directory spreadsheet: every row checked, nothing changed while one is bad."""
+    if not can_add_provider(request.user):
+        raise NotAllowed(_("Social-work case managers and coordinators keep the service map."))
+    form = DirectoryImportForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            offices = {
+                o.code: o
+                for o in Office.objects.filter(pk__in=keeping_offices(request.user, health=True))
+            }
+            try:
+                counts = services.directory_import(
+                    actor=request.user,
+                    data=upload.read(),
+                    filename=upload.name or "directory.csv",
+                    offices=offices,
+                )
+            except ServiceError as err:
+                add_service_error(form, err)
+                problems = [str(e["msg"]) for e in (err.errors or [])]
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "%(created)d provider(s) added, %(updated)d updated, "
+                        "%(services)d service(s) added."
+                    )
+                    % counts,
+                )
+                return redirect("providers:list")
+    context = {"form": form, "problems": problems}
+    return render(request, "providers/import.html", context, status=status)

@@ -162,3 +162,44 @@ def test_the_api_lists_creates_and_patches_providers(clinic, users, offices):
         content_type="application/json",
     )
     assert wrong_office.status_code == 422
+
+
+def _csv(response) -> str:
+    return b"".join(response.streaming_content).decode()
+
+
+def test_the_directory_exports_and_loads_back(clinic, client_for, users):
+    client = client_for("cm.kolda")
+    exported = _csv(client.get(reverse("providers:export", args=["csv"])))
+    assert exported.splitlines()[0].startswith("provider,kind,office")
+    assert "Centre de santé de Kolda,PUBLIC,KLD" in exported
+    edited = exported.replace("Consultations", "Consultations prénatales") + (
+        "Atelier Kolda,PRIVATE,KLD,,,,,,Kolda; Sédhiou,,,,,,,,NONE,,,,4,,,,TVET,Soudure,,\r\n"
+    )
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(
+        reverse("providers:import"),
+        {"file": SimpleUploadedFile("d.csv", edited.encode())},
+    )
+    assert response.status_code == 302
+    atelier = Provider.objects.get(name="Atelier Kolda")
+    assert atelier.catchment_regions == ["Kolda", "Sédhiou"] and atelier.response_days == 4
+    assert clinic.services.filter(name="Consultations prénatales").exists()
+    xlsx = client.get(reverse("providers:export", args=["xlsx"]))
+    assert b"".join(xlsx.streaming_content)[:2] == b"PK"
+
+
+def test_a_directory_with_a_bad_row_changes_nothing(clinic, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    header = "provider,kind,office,service_category,service\r\n"
+    rows = "Nouveau,PUBLIC,KLD,TVET,Menuiserie\r\nAutre,SPACESHIP,TAM,NOPE,\r\n"
+    response = client_for("cm.kolda").post(
+        reverse("providers:import"),
+        {"file": SimpleUploadedFile("d.csv", (header + rows).encode())},
+    )
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "row 3" in html and "SPACESHIP" in html and "TAM" in html
+    assert not Provider.objects.filter(name="Nouveau").exists()
