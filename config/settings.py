@@ -37,6 +37,11 @@ PSEUDONYM_SECRET = os.environ.get("REINTEGRA_PSEUDONYM_SECRET", "") or ("pseudon
 # Days after which a provider not verified again is shown as stale.
 REINTEGRA_PROVIDER_STALE_DAYS = int(os.environ.get("REINTEGRA_PROVIDER_STALE_DAYS", "180"))
 
+# The service map's background: a tile URL template and its attribution (none by default: the
+# markers show on a blank background, and no request leaves for a tile server).
+REINTEGRA_MAP_TILES = os.environ.get("REINTEGRA_MAP_TILES", "")
+REINTEGRA_MAP_ATTRIBUTION = os.environ.get("REINTEGRA_MAP_ATTRIBUTION", "")
+
 # Months after a case reaches monitoring at which visits are due.
 try:
     REINTEGRA_MONITORING_MONTHS = tuple(

@@ -38,3 +38,13 @@ def test_the_social_work_case_manager_adds_a_provider(browsing: Browsing) -> Non
 
     page.goto("/providers/?region=Sédhiou&category=TVET")
     expect(page.get_by_role("link", name="Atelier de menuiserie Sédhiou")).to_be_visible()
+
+
+def test_the_map_shows_the_located_providers_without_tiles(browsing: Browsing) -> None:
+    page = browsing.signed_in("cm.tamba")
+    page.goto("/providers/map/")
+    expect(page.get_by_role("heading", name="Providers on the map")).to_be_visible()
+    markers = page.locator("#provider-map .leaflet-marker-icon")
+    expect(markers.first).to_be_visible()
+    assert markers.count() == 7  # the demo's eight providers, one without coordinates
+    expect(page.get_by_text("1 provider has no coordinates")).to_be_visible()

@@ -3,6 +3,7 @@ social-work case manager (Kolda), the coordinators and the medical focal point. 
 last verified long ago, so the keepers' home pages list providers to verify."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -150,6 +151,16 @@ PROVIDERS = [
 ]
 
 
+# Where they are (the health mutual has no coordinates yet: the map says so).
+PLACES = {
+    "Kolda": (Decimal("12.8939"), Decimal("-14.9412")),
+    "Tambacounda": (Decimal("13.7707"), Decimal("-13.6673")),
+    "Goudiry": (Decimal("14.1833"), Decimal("-12.7167")),
+    "Dakar": (Decimal("14.6928"), Decimal("-17.4467")),
+}
+NOT_LOCATED = {"Mutuelle de santé Kolda"}
+
+
 def providers_load(offices: dict[str, Office], users: dict[str, User]) -> None:
     if Provider.objects.exists():
         return
@@ -169,6 +180,7 @@ def providers_load(offices: dict[str, Office], users: dict[str, User]) -> None:
         verified_days_ago,
     ) in PROVIDERS:
         actor = users[keeper]
+        latitude, longitude = (None, None) if name in NOT_LOCATED else PLACES[commune]
         provider = services.provider_create(
             actor=actor,
             office=offices[code],
@@ -180,6 +192,8 @@ def providers_load(offices: dict[str, Office], users: dict[str, User]) -> None:
             languages=languages,
             response_days=days,
             agreement=agreement,
+            latitude=latitude,
+            longitude=longitude,
         )
         for category, service, eligibility, fees in offered:
             services.service_add(

@@ -6,6 +6,7 @@ app_name = "providers"
 urlpatterns = [
     path("", views.provider_index, name="list"),
     path("new/", views.provider_new, name="new"),
+    path("map/", views.provider_map, name="map"),
     path("import/", views.directory_import, name="import"),
     path("export.<str:fmt>", views.directory_export, name="export"),
     path("<int:pk>/", views.provider_detail, name="detail"),

@@ -2,11 +2,13 @@
 
 import tempfile
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -233,3 +235,31 @@ def directory_import(request: HttpRequest) -> HttpResponse:
                 return redirect("providers:list")
     context = {"form": form, "problems": problems}
     return render(request, "providers/import.html", context, status=status)
+
+
+@login_required
+@require_GET
+def provider_map(request: HttpRequest) -> HttpResponse:
+    """The directory (as filtered) on a map; providers without coordinates are counted."""
+    if not can_view_providers(request.user):
+        raise NotAllowed(_("Your role does not use the service map."))
+    providers = list(provider_list(_filters(request)))
+    located = [p for p in providers if p.latitude is not None and p.longitude is not None]
+    markers = [
+        {
+            "name": p.name,
+            "url": reverse("providers:detail", args=[p.pk]),
+            "lat": float(p.latitude),
+            "lng": float(p.longitude),
+            "categories": ", ".join(str(s.get_category_display()) for s in p.offered),
+        }
+        for p in located
+    ]
+    context = {
+        "located": located,
+        "unlocated": len(providers) - len(located),
+        "markers": markers,
+        "tiles": settings.REINTEGRA_MAP_TILES,
+        "attribution": settings.REINTEGRA_MAP_ATTRIBUTION,
+    }
+    return render(request, "providers/map.html", context)

@@ -203,3 +203,19 @@ def test_a_directory_with_a_bad_row_changes_nothing(clinic, client_for):
     assert response.status_code == 422
     assert "row 3" in html and "SPACESHIP" in html and "TAM" in html
     assert not Provider.objects.filter(name="Nouveau").exists()
+
+
+def test_the_map_page_embeds_the_located_providers(clinic, client_for, users):
+    services.provider_update(
+        actor=users["cm.kolda"], provider=clinic, version=None, latitude=12.89, longitude=-14.94
+    )
+    services.provider_create(
+        actor=users["cm.kolda"], office=clinic.office, name="Sans adresse", kind="PUBLIC"
+    )
+    page = client_for("cm.tamba").get(reverse("providers:map")).content.decode()
+    data = page[page.index('id="map-data"') :]
+    markers = json.loads(data[data.index(">") + 1 : data.index("</script>")])
+    assert [m["name"] for m in markers] == ["Centre de santé de Kolda"]
+    assert markers[0]["lat"] == 12.89 and markers[0]["url"].endswith(f"/{clinic.pk}/")
+    assert "1 provider has no coordinates" in page
+    assert "vendor/leaflet/leaflet.js" in page

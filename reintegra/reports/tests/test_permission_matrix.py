@@ -542,6 +542,7 @@ PAGES = [
     Route("providers:list", "GET", "none", lambda ctx: can_view_providers(ctx.user)),
     Route("providers:new", "GET", "none", lambda ctx: can_add_provider(ctx.user)),
     Route("providers:import", "GET", "none", lambda ctx: can_add_provider(ctx.user)),
+    Route("providers:map", "GET", "none", lambda ctx: can_view_providers(ctx.user)),
     Route(
         "providers:export",
         "GET",
