@@ -249,9 +249,11 @@ def provider_map(request: HttpRequest) -> HttpResponse:
         {
             "name": p.name,
             "url": reverse("providers:detail", args=[p.pk]),
-            "lat": float(p.latitude),
-            "lng": float(p.longitude),
-            "categories": ", ".join(str(s.get_category_display()) for s in p.offered),
+            "lat": float(p.latitude or 0),
+            "lng": float(p.longitude or 0),
+            "categories": ", ".join(
+                str(s.get_category_display()) for s in getattr(p, "offered", [])
+            ),
         }
         for p in located
     ]
