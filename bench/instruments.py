@@ -86,7 +86,7 @@ def generate_responses(total: int, log: Callable[[str], None]) -> dict[str, int]
     cases = list(
         Case.objects.filter(
             stage__in=[Stage.ASSESSMENT, Stage.PLANNING, Stage.ASSISTANCE, Stage.MONITORING]
-        ).values_list("id", "number", "arrived_on", "lead_id", "stage")
+        ).values_list("id", "number", "arrived_on", "lead_id", "stage", "office_id")
     )
     sample = Case.objects.get(pk=cases[0][0])
     started = time.perf_counter()
@@ -103,7 +103,7 @@ def generate_responses(total: int, log: Callable[[str], None]) -> dict[str, int]
         assert version is not None
         pool = pools[code]
         for _ in range(int(total * share)):
-            case_id, number, arrived, lead_id, _stage = rng.choice(cases)
+            case_id, number, arrived, lead_id, _stage, _office = rng.choice(cases)
             answers, scores = rng.choice(pool)
             answers = {**answers, "case_number": number}
             arrived = arrived or today - timedelta(days=400)
@@ -156,18 +156,17 @@ def generate_responses(total: int, log: Callable[[str], None]) -> dict[str, int]
     score_rows.finish()
     visits = TableWriter(Visit)
     monitoring = [c for c in cases if c[4] == Stage.MONITORING]
-    for case_id, _number, arrived, _lead, _stage in monitoring:
+    for case_id, _number, arrived, _lead, _stage, office_id in monitoring:
         start = (arrived or today) + timedelta(days=rng.randint(60, 200))
         for months in (3, 6, 12):
             due = add_months(start, months)
             done = due < today and rng.random() < 0.75
-            office_id = Case.objects.filter(pk=case_id).values_list("office_id", flat=True)
             visits.add(
                 created_at=now,
                 updated_at=now,
                 version=1,
                 case_id=case_id,
-                office_id=office_id[0],
+                office_id=office_id,
                 months=months,
                 due_on=due,
                 status="DONE" if done else "PLANNED",

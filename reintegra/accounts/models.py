@@ -59,6 +59,11 @@ class Office(VersionedModel):
     def depth(self) -> int:
         return max(0, self.path.count("/") - 2)
 
+    @property
+    def line_ids(self) -> set[int]:
+        """This office and the offices above it: staff assigned at any of them cover it."""
+        return {int(part) for part in self.path.strip("/").split("/") if part.isdigit()}
+
 
 class RoleAssignment(TimestampedModel):
     """Binds a user to a role at an office (its scope is the office and its sub-offices)."""

@@ -52,13 +52,8 @@ HANDOVER_PURPOSES = (ConsentPurpose.CASE_MANAGEMENT, ConsentPurpose.PARTNER_SHAR
 # --- small private helpers (reads of objects already reached through a scoped selector) -------
 
 
-def _office_line_ids(office: Office) -> set[int]:
-    """The office and the offices above it: a case manager assigned there covers it."""
-    return {int(part) for part in office.path.strip("/").split("/") if part.isdigit()}
-
-
 def _case_managers_covering(office: Office) -> QuerySet[User]:
-    return account_selectors.staff_at_offices(_office_line_ids(office), Role.CASE_MANAGER)
+    return account_selectors.staff_at_offices(office.line_ids, Role.CASE_MANAGER)
 
 
 def _openable_offices(user: Any) -> QuerySet[Office]:

@@ -22,6 +22,10 @@ class ResponseSource(models.TextChoices):
     IMPORT = "IMPORT", _("Imported file")
 
 
+# The shipped sustainability survey (form_id): its first response is the case's baseline, later
+# ones are monitoring follow-ups.
+SUSTAINABILITY_INSTRUMENT = "reintegration_sustainability"
+
 # Tiers an instrument's answers may belong to (identity data lives on the person record).
 ANSWER_TIERS = ("CASE", "PROTECTION", "MEDICAL", "PSYCHOSOCIAL", "FINANCE")
 

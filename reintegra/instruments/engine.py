@@ -189,6 +189,14 @@ def parse_date(text: str) -> str | None:
         return None
 
 
+# Typed inputs: the parser of a posted value (None when it cannot be read) and the message.
+PARSERS: dict[str, tuple[Any, Any]] = {
+    "integer": (parse_integer, lambda: _("Enter a whole number.")),
+    "decimal": (parse_decimal, lambda: _("Enter a number.")),
+    "date": (parse_date, lambda: _("Enter a valid date.")),
+}
+
+
 def _repeat_count(data: Mapping[str, Any] | PostedData, path: str, errors: dict[str, str]) -> int:
     raw = _first(data, f"{path}__count")
     if raw:
@@ -266,24 +274,13 @@ def _coerce_one(
         return
     if q.type == "text":
         out[q.name] = raw
-    elif q.type == "integer":
-        number = parse_integer(raw)
-        if number is None:
-            errors[path] = _("Enter a whole number.")
+    elif q.type in PARSERS:
+        parse, message = PARSERS[q.type]
+        value = parse(raw)
+        if value is None:
+            errors[path] = message()
         else:
-            out[q.name] = number
-    elif q.type == "decimal":
-        decimal = parse_decimal(raw)
-        if decimal is None:
-            errors[path] = _("Enter a number.")
-        else:
-            out[q.name] = decimal
-    elif q.type == "date":
-        day = parse_date(raw)
-        if day is None:
-            errors[path] = _("Enter a valid date.")
-        else:
-            out[q.name] = day
+            out[q.name] = value
     elif q.type == "select_one":
         if raw not in names:
             errors[path] = _("Select a valid choice.")

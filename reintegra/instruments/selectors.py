@@ -18,7 +18,7 @@ from reintegra.audit.services import record_access
 from reintegra.cases.models import Case
 from reintegra.cases.permissions import CaseAccess
 from reintegra.cases.selectors import case_get_for_user, case_visible_to
-from reintegra.instruments.choices import ANSWER_TIERS, ResponseStatus
+from reintegra.instruments.choices import ANSWER_TIERS, SUSTAINABILITY_INSTRUMENT, ResponseStatus
 from reintegra.instruments.exports import ExportRow
 from reintegra.instruments.models import (
     ImportJob,
@@ -165,7 +165,7 @@ def baseline_sustainability(access: CaseAccess) -> Response | None:
     response = (
         Response.objects.filter(
             case=access.case,
-            instrument__code=SUSTAINABILITY_CODE,
+            instrument__code=SUSTAINABILITY_INSTRUMENT,
             status=ResponseStatus.SUBMITTED,
         )
         .order_by("submitted_at", "id")
@@ -174,9 +174,6 @@ def baseline_sustainability(access: CaseAccess) -> Response | None:
     if response is None or not can_read_response(access, response):
         return None
     return response
-
-
-SUSTAINABILITY_CODE = "reintegration_sustainability"
 
 
 def export_rows(user: Any, instrument: Instrument) -> Iterator[ExportRow]:

@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reintegra.accounts.choices import Role
-from reintegra.accounts.models import Office
 from reintegra.accounts.selectors import staff_at_offices
 from reintegra.audit.services import record, record_many
 from reintegra.cases import services as case_services
@@ -295,13 +294,10 @@ def _raise_flag(actor: Any, response: Response, spec: FormSpec, answers: dict[st
     if not raised:
         return False
     case = response.case
-    flag_field = {"PROTECTION": "has_protection_flag", "MEDICAL": "has_medical_flag"}.get(spec.flag)
-    if flag_field is None:
-        return False
-    if not getattr(case, flag_field):
-        case_services.case_flag_set(actor=actor, case=case, flag=spec.flag, value=True)
+    # Raising a flag already raised changes nothing (the case service says so).
+    case_services.case_flag_set(actor=actor, case=case, flag=spec.flag, value=True)
     role = Role.PROTECTION_FP if spec.flag == "PROTECTION" else Role.MEDICAL_FP
-    focal_point = staff_at_offices(_office_line(case.office), role).first()
+    focal_point = staff_at_offices(case.office.line_ids, role).first()
     title = _("Follow up the %(instrument)s of %(case)s") % {
         "instrument": response.instrument.name,
         "case": case.number,
@@ -314,10 +310,6 @@ def _raise_flag(actor: Any, response: Response, spec: FormSpec, answers: dict[st
         assignee=focal_point,
     )
     return True
-
-
-def _office_line(office: Office) -> set[int]:
-    return {int(part) for part in office.path.strip("/").split("/") if part.isdigit()}
 
 
 def _validated(spec: FormSpec, answers: dict[str, Any]) -> dict[str, Any]:
@@ -536,6 +528,18 @@ def response_discard(*, actor: Any, response: Response, version: int) -> None:
     locked.delete()
 
 
+RESCORE_BATCH = 500
+
+
+def _store_scores(responses: list[Response]) -> None:
+    """Write new scores of submitted responses, and their score rows, in bulk."""
+    if not responses:
+        return
+    Response.objects.bulk_update(responses, ["scores", "composite", "scored_with"])
+    ScoreRow.objects.filter(response__in=responses).delete()
+    ScoreRow.objects.bulk_create([score_row(r) for r in responses])
+
+
 def responses_rescore(
     *, actor: Any, instrument: Instrument, version: InstrumentVersion | None = None
 ) -> int:
@@ -550,15 +554,18 @@ def responses_rescore(
         queryset = Response.objects.filter(
             instrument=instrument, status=ResponseStatus.SUBMITTED
         ).select_related("instrument")
-        for response in queryset.iterator(chunk_size=500):
+        batch: list[Response] = []
+        for response in queryset.iterator(chunk_size=RESCORE_BATCH):
             scores = scoring.score(spec, response.answers)
             response.scores, response.composite = scores.to_dict(), scores.composite
-            Response.objects.filter(pk=response.pk).update(
-                scores=response.scores, composite=response.composite, scored_with=target
-            )
-            ScoreRow.objects.filter(response=response).delete()
-            score_row(response).save(force_insert=True)
-            count += 1
+            response.scored_with = target
+            batch.append(response)
+            if len(batch) == RESCORE_BATCH:
+                _store_scores(batch)
+                count += len(batch)
+                batch = []
+        _store_scores(batch)
+        count += len(batch)
         transaction.on_commit(lambda: generations.bump(FIGURES))
         record(
             actor=actor,

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from reintegra.instruments.choices import SUSTAINABILITY_INSTRUMENT
+
 
 class VisitStatus(models.TextChoices):
     PLANNED = "PLANNED", _("Planned")
@@ -10,4 +12,4 @@ class VisitStatus(models.TextChoices):
 
 # The instruments a monitoring visit fills in (codes of the shipped instruments).
 VISIT_INSTRUMENT = "monitoring_visit"
-FOLLOW_UP_INSTRUMENT = "reintegration_sustainability"
+FOLLOW_UP_INSTRUMENT = SUSTAINABILITY_INSTRUMENT

@@ -10,37 +10,21 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 
+from reintegra.providers.models import PROVIDER_FIELDS
+
+# The provider's name, its kind and its office's code, the other provider fields, then the
+# service's.
 COLUMNS = [
     "provider",
     "kind",
     "office",
-    "address",
-    "region",
-    "commune",
-    "latitude",
-    "longitude",
-    "catchment_regions",
-    "catchment_communes",
-    "phone",
-    "email",
-    "website",
-    "contact_person",
-    "opening_hours",
-    "languages",
-    "agreement",
-    "agreement_start",
-    "agreement_end",
-    "first_contact",
-    "response_days",
-    "cost_arrangements",
-    "capacity_notes",
+    *PROVIDER_FIELDS[2:],
     "last_verified_on",
     "service_category",
     "service",
     "eligibility",
     "fees",
 ]
-LISTS = ("catchment_regions", "catchment_communes")  # separated by ";" in a cell
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -70,7 +54,8 @@ def rows_of(providers: Iterable[Any]) -> Iterator[list[str]]:
             p.name,
             p.kind,
             p.office.code,
-            *(_cell(getattr(p, c)) for c in COLUMNS[3:24]),
+            *(_cell(getattr(p, c)) for c in PROVIDER_FIELDS[2:]),
+            _cell(p.last_verified_on),
         ]
         offered = list(getattr(p, "offered", None) or p.services.filter(is_active=True))
         if not offered:

@@ -4,8 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reintegra.providers.choices import Category
-from reintegra.providers.models import Provider
-from reintegra.providers.services import EDITABLE
+from reintegra.providers.models import PROVIDER_FIELDS, Provider
 
 
 class ListField(forms.CharField):
@@ -30,7 +29,7 @@ class ProviderForm(forms.ModelForm):
 
     class Meta:
         model = Provider
-        fields = list(EDITABLE)
+        fields = list(PROVIDER_FIELDS)
         widgets = {
             "agreement_start": forms.DateInput(attrs={"type": "date"}),
             "agreement_end": forms.DateInput(attrs={"type": "date"}),
@@ -48,7 +47,7 @@ class ProviderForm(forms.ModelForm):
             )
 
     def values(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in EDITABLE}
+        return {name: self.cleaned_data[name] for name in PROVIDER_FIELDS}
 
 
 class ServiceForm(forms.Form):

@@ -11,6 +11,33 @@ from reintegra.accounts.models import Office
 from reintegra.core.models import VersionedModel
 from reintegra.providers.choices import Agreement, Category, ProviderKind
 
+# The fields of a provider its keepers edit (pages, API, spreadsheets), in display order.
+PROVIDER_FIELDS = (
+    "name",
+    "kind",
+    "description",
+    "address",
+    "region",
+    "commune",
+    "latitude",
+    "longitude",
+    "catchment_regions",
+    "catchment_communes",
+    "phone",
+    "email",
+    "website",
+    "contact_person",
+    "opening_hours",
+    "languages",
+    "agreement",
+    "agreement_start",
+    "agreement_end",
+    "first_contact",
+    "response_days",
+    "cost_arrangements",
+    "capacity_notes",
+)
+
 
 class Provider(VersionedModel):
     name = models.CharField(_("Name"), max_length=200)

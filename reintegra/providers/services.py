@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,35 +13,9 @@ from reintegra.accounts.models import Office
 from reintegra.audit.services import diff, record
 from reintegra.core.errors import StaleVersion, ValidationFailed
 from reintegra.providers import directory
-from reintegra.providers.choices import Agreement, Category, ProviderKind
-from reintegra.providers.models import Provider, Service
+from reintegra.providers.choices import Category
+from reintegra.providers.models import PROVIDER_FIELDS, Provider, Service
 from reintegra.providers.text import key
-
-EDITABLE = (
-    "name",
-    "kind",
-    "description",
-    "address",
-    "region",
-    "commune",
-    "latitude",
-    "longitude",
-    "catchment_regions",
-    "catchment_communes",
-    "phone",
-    "email",
-    "website",
-    "contact_person",
-    "opening_hours",
-    "languages",
-    "agreement",
-    "agreement_start",
-    "agreement_end",
-    "first_contact",
-    "response_days",
-    "cost_arrangements",
-    "capacity_notes",
-)
 
 
 def _keys(provider: Provider) -> None:
@@ -66,7 +40,7 @@ def _check(fields: dict[str, Any]) -> None:
 @transaction.atomic
 def provider_create(*, actor: Any, office: Office, **fields: Any) -> Provider:
     """Add a provider to the map, kept by `office`; verified today by its author."""
-    unknown = set(fields) - set(EDITABLE)
+    unknown = set(fields) - set(PROVIDER_FIELDS)
     if unknown:
         raise ValueError(f"not provider fields: {sorted(unknown)}")
     _check({"name": fields.get("name", ""), **fields})
@@ -94,7 +68,7 @@ def provider_update(
     *, actor: Any, provider: Provider, version: int | None, **fields: Any
 ) -> Provider:
     """Change a provider's details. Audits `provider.updated` with what changed."""
-    unknown = set(fields) - set(EDITABLE)
+    unknown = set(fields) - set(PROVIDER_FIELDS)
     if unknown:
         raise ValueError(f"not provider fields: {sorted(unknown)}")
     _check(fields)
@@ -161,74 +135,54 @@ def service_withdraw(*, actor: Any, service: Service) -> Service:
     return service
 
 
+def _cell_value(name: str, text: str, problems: list[str]) -> Any:
+    """One spreadsheet cell as the value of the provider field `name`, by the field's type."""
+    field = Provider._meta.get_field(name)
+    assert isinstance(field, models.Field)  # provider fields are plain columns
+    if isinstance(field, models.JSONField):  # a list of places, separated by ";"
+        return [part.strip() for part in text.split(";") if part.strip()]
+    if field.choices:
+        value = (text or (str(field.default) if field.has_default() else "")).upper()
+        allowed = [str(choice) for choice, _label in field.choices]
+        if value not in allowed:
+            problems.append(
+                _("%(column)s “%(value)s” is not one of %(allowed)s")
+                % {"column": name, "value": value, "allowed": ", ".join(allowed)}
+            )
+        return value
+    if not text:
+        return (
+            None if field.null or not isinstance(field, models.CharField | models.TextField) else ""
+        )
+    try:
+        if isinstance(field, models.DateField):
+            return date.fromisoformat(text)
+        if isinstance(field, models.DecimalField):
+            return Decimal(text)
+        if isinstance(field, models.PositiveSmallIntegerField):
+            days = int(text)
+            if not 0 <= days <= MAX_RESPONSE_DAYS:
+                raise ValueError
+            return days
+    except (ValueError, InvalidOperation):
+        problems.append(
+            _("%(column)s “%(value)s” is not a valid value") % {"column": name, "value": text}
+        )
+        return None
+    return text
+
+
 def _row_fields(row: dict[str, str], problems: list[str]) -> dict[str, Any]:
     """The provider fields of one spreadsheet row; what cannot be read goes to `problems`."""
     fields: dict[str, Any] = {"name": row.get("provider", "").strip()}
     if not fields["name"]:
         problems.append(_("no provider name"))
-    kind = row.get("kind", "").strip().upper()
-    if kind not in ProviderKind.values:
-        problems.append(
-            _("kind “%(value)s” is not one of %(allowed)s")
-            % {"value": kind, "allowed": ", ".join(ProviderKind.values)}
-        )
-    fields["kind"] = kind
-    agreement = (row.get("agreement", "") or "NONE").strip().upper()
-    if agreement not in Agreement.values:
-        problems.append(
-            _("agreement “%(value)s” is not one of %(allowed)s")
-            % {"value": agreement, "allowed": ", ".join(Agreement.values)}
-        )
-    fields["agreement"] = agreement
-    for name in ("agreement_start", "agreement_end"):
-        text = row.get(name, "").strip()
-        try:
-            fields[name] = date.fromisoformat(text) if text else None
-        except ValueError:
-            problems.append(
-                _("%(column)s “%(value)s” is not a date (YYYY-MM-DD)")
-                % {"column": name, "value": text}
-            )
-    text = row.get("response_days", "").strip()
-    if text:
-        try:
-            fields["response_days"] = int(text)
-            if not 0 <= fields["response_days"] <= 365:
-                raise ValueError
-        except ValueError:
-            problems.append(
-                _("response_days “%(value)s” is not a number of days") % {"value": text}
-            )
-    for name in ("latitude", "longitude"):
-        text = row.get(name, "").strip()
-        try:
-            fields[name] = Decimal(text) if text else None
-        except InvalidOperation:
-            problems.append(
-                _("%(column)s “%(value)s” is not a number") % {"column": name, "value": text}
-            )
-    for name in LIST_COLUMNS:
-        fields[name] = [p.strip() for p in row.get(name, "").split(";") if p.strip()]
-    for name in TEXT_COLUMNS:
-        fields[name] = row.get(name, "").strip()
+    for name in PROVIDER_FIELDS[1:]:
+        fields[name] = _cell_value(name, row.get(name, "").strip(), problems)
     return fields
 
 
-LIST_COLUMNS = ("catchment_regions", "catchment_communes")
-TEXT_COLUMNS = (
-    "address",
-    "region",
-    "commune",
-    "phone",
-    "email",
-    "website",
-    "contact_person",
-    "opening_hours",
-    "languages",
-    "first_contact",
-    "cost_arrangements",
-    "capacity_notes",
-)
+MAX_RESPONSE_DAYS = 365
 
 
 def directory_import(

@@ -68,6 +68,8 @@ def test_a_kobo_export_is_imported_once(client_for, shipped, tamba_case):
     assert CaseEvent.objects.filter(case=tamba_case, kind="RESPONSE_SUBMITTED").count() == 3
     assert AuditEvent.objects.filter(action="response.submitted").count() == 3
     assert list(chain.verify(AuditEvent)) == []
+    for action in ("import.created", "import.finished"):
+        assert AuditEvent.objects.filter(action=action, target_id=str(job.pk)).exists()
     page = client.get(response["Location"]).content.decode()
     assert "Imported" in page
 

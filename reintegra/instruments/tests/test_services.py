@@ -112,9 +112,12 @@ def test_a_draft_is_saved_then_submitted_with_its_scores_on_the_timeline(
         actor=cm, case=tamba_case, instrument=shipped["satisfaction_survey"]
     )
     assert draft.answers["case_number"] == tamba_case.number
+    assert AuditEvent.objects.filter(action="response.started", target_id=str(draft.pk)).exists()
     saved = services.response_save(
         actor=cm, response=draft, answers={"sat_return": "satisfied"}, version=draft.version
     )
+    saved_event = AuditEvent.objects.get(action="response.saved", target_id=str(draft.pk))
+    assert "sat_return" in saved_event.changes["questions"][1]
     answers = satisfaction(tamba_case, sat_return="very_satisfied", sat_economic="not_applicable")
 
     done = services.response_submit(
@@ -226,6 +229,7 @@ def test_rescoring_applies_a_new_versions_weights_to_the_raw_answers(users, tamb
     assert count == 1
     assert response.composite == pytest.approx(1 / 4)
     assert response.scored_with == newer
+    assert AuditEvent.objects.filter(action="instrument.rescored").count() == 1
     assert response.instrument_version == version  # the answers keep their version
 
 
@@ -242,3 +246,15 @@ def test_a_submitted_response_cannot_be_changed_or_discarded(shipped, users, tam
         services.response_save(actor=cm, response=response, answers={}, version=response.version)
     with pytest.raises(Conflict):
         services.response_discard(actor=cm, response=response, version=response.version)
+
+
+def test_a_draft_is_discarded_and_the_discard_audited(shipped, users, tamba_case):
+    cm = users["cm.tamba"]
+    draft = services.response_start(
+        actor=cm, case=tamba_case, instrument=shipped["satisfaction_survey"]
+    )
+
+    services.response_discard(actor=cm, response=draft, version=draft.version)
+
+    assert not Response.objects.filter(pk=draft.pk).exists()
+    assert AuditEvent.objects.filter(action="response.discarded", target_id=str(draft.pk)).exists()

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reintegra.accounts.services import api_token_issue
+from reintegra.audit.models import AuditEvent
 from reintegra.cases import services as cases
 from reintegra.cases.choices import Stage
 from reintegra.instruments import services as instruments
@@ -40,6 +41,7 @@ def test_reaching_monitoring_plans_visits_at_3_6_and_12_months(monitored):
     visits = list(Visit.objects.filter(case=monitored).order_by("months"))
     assert [(v.months, v.due_on) for v in visits] == [(m, add_months(today, m)) for m in (3, 6, 12)]
     assert all(v.status == "PLANNED" and v.office_id == monitored.office_id for v in visits)
+    assert AuditEvent.objects.filter(action="visit.scheduled", case_id=monitored.pk).count() == 3
 
 
 def test_the_offsets_are_a_setting(settings, users, offices, shipped):
@@ -78,6 +80,7 @@ def test_a_monitoring_form_completes_the_visit_that_is_due(monitored, users, shi
     )
     first.refresh_from_db()
     assert first.status == "DONE" and first.response == response and first.done_on == day
+    assert AuditEvent.objects.filter(action="visit.done", target_id=str(first.pk)).exists()
     assert Visit.objects.filter(case=monitored, status="PLANNED").count() == 2
 
 
@@ -102,6 +105,7 @@ def test_recording_a_visit_from_its_page(monitored, client_for, shipped):
     visit.refresh_from_db()
     assert started["Location"] == reverse("instruments:response", args=[visit.response_id])
     assert visit.follow_up.instrument.code == "reintegration_sustainability"
+    assert AuditEvent.objects.filter(action="visit.started", target_id=str(visit.pk)).exists()
 
     answers = _form_spec_answers(shipped, monitored, timezone.localdate())
     data = {k: v for k, v in answers.items()}
@@ -136,6 +140,8 @@ def test_a_visit_is_cancelled_with_a_reason(monitored, users):
     services.visit_cancel(actor=users["coord.tamba"], visit=visit, reason="Moved to Dakar")
     visit.refresh_from_db()
     assert visit.status == "CANCELLED"
+    cancelled = AuditEvent.objects.get(action="visit.cancelled", target_id=str(visit.pk))
+    assert cancelled.changes["reason"] == [None, "Moved to Dakar"]
 
 
 def test_the_dashboard_shows_scores_by_office_and_exports_each_figure(

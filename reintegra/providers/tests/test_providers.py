@@ -50,6 +50,8 @@ def test_an_edit_on_a_stale_version_changes_nothing(clinic, users):
         services.provider_update(actor=users["cm.kolda"], provider=clinic, version=1, phone="2")
     clinic.refresh_from_db()
     assert clinic.phone == "33 1" and clinic.version == 2
+    updated = AuditEvent.objects.get(action="provider.updated", target_id=str(clinic.pk))
+    assert updated.changes == {"phone": ["", "33 1"]}
 
 
 def test_bad_details_are_refused(users, offices):
@@ -81,6 +83,7 @@ def test_a_provider_goes_stale_after_the_configured_days_and_verifying_renews_it
         assert list(provider_list(ProviderFilters(stale=True))) == [stale]
         services.provider_verify(actor=users["cm.kolda"], provider=stale)
         assert not Provider.objects.get(pk=clinic.pk).is_stale
+        assert AuditEvent.objects.filter(action="provider.verified").count() == 1
         assert stale_providers(users["cm.kolda"]) == []
 
 
@@ -173,8 +176,19 @@ def test_the_directory_exports_and_loads_back(clinic, client_for, users):
     exported = _csv(client.get(reverse("providers:export", args=["csv"])))
     assert exported.splitlines()[0].startswith("provider,kind,office")
     assert "Centre de santé de Kolda,PUBLIC,KLD" in exported
+    header = exported.splitlines()[0].split(",")
+    added = {
+        "provider": "Atelier Kolda",
+        "kind": "PRIVATE",
+        "office": "KLD",
+        "catchment_regions": "Kolda; Sédhiou",
+        "agreement": "NONE",
+        "response_days": "4",
+        "service_category": "TVET",
+        "service": "Soudure",
+    }
     edited = exported.replace("Consultations", "Consultations prénatales") + (
-        "Atelier Kolda,PRIVATE,KLD,,,,,,Kolda; Sédhiou,,,,,,,,NONE,,,,4,,,,TVET,Soudure,,\r\n"
+        ",".join(added.get(column, "") for column in header) + "\r\n"
     )
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -219,3 +233,16 @@ def test_the_map_page_embeds_the_located_providers(clinic, client_for, users):
     assert markers[0]["lat"] == 12.89 and markers[0]["url"].endswith(f"/{clinic.pk}/")
     assert "1 provider has no coordinates" in page
     assert "vendor/leaflet/leaflet.js" in page
+
+
+def test_a_withdrawn_service_leaves_the_directory_and_is_audited(clinic, client_for):
+    service = clinic.services.get()
+    response = client_for("cm.kolda").post(
+        reverse("providers:service_withdraw", args=[clinic.pk]), {"service": service.pk}
+    )
+    assert response.status_code == 302
+    service.refresh_from_db()
+    assert not service.is_active
+    assert list(provider_list(ProviderFilters(category="HEALTH_PRIMARY"))) == []
+    assert AuditEvent.objects.filter(action="service.added", target_id=str(service.pk)).exists()
+    assert AuditEvent.objects.filter(action="service.withdrawn", target_id=str(service.pk)).exists()
