@@ -42,6 +42,13 @@ REINTEGRA_PROVIDER_STALE_DAYS = int(os.environ.get("REINTEGRA_PROVIDER_STALE_DAY
 REINTEGRA_MAP_TILES = os.environ.get("REINTEGRA_MAP_TILES", "")
 REINTEGRA_MAP_ATTRIBUTION = os.environ.get("REINTEGRA_MAP_ATTRIBUTION", "")
 
+# Referrals: days a provider link stays valid; days past the acknowledgement date after which
+# an unanswered referral escalates to the regional coordinator; days an internal recipient has
+# to acknowledge (providers have their own expected response time).
+REINTEGRA_REFERRAL_LINK_DAYS = int(os.environ.get("REINTEGRA_REFERRAL_LINK_DAYS", "30"))
+REINTEGRA_REFERRAL_ESCALATION_DAYS = int(os.environ.get("REINTEGRA_REFERRAL_ESCALATION_DAYS", "3"))
+REINTEGRA_INTERNAL_REFERRAL_DAYS = int(os.environ.get("REINTEGRA_INTERNAL_REFERRAL_DAYS", "2"))
+
 # Months after a case reaches monitoring at which visits are due.
 try:
     REINTEGRA_MONITORING_MONTHS = tuple(
@@ -75,6 +82,7 @@ INSTALLED_APPS = [
     "reintegra.cases",
     "reintegra.instruments",
     "reintegra.monitoring",
+    "reintegra.referrals",
     "reintegra.reports",
     "reintegra.demo",
 ]

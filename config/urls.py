@@ -9,6 +9,8 @@ urlpatterns = [
     path("providers/", include("reintegra.providers.urls")),
     path("instruments/", include("reintegra.instruments.urls")),
     path("monitoring/", include("reintegra.monitoring.urls")),
+    path("referrals/", include("reintegra.referrals.urls")),
+    path("r/", include("reintegra.referrals.public_urls")),
     path("openrosa/", include("reintegra.instruments.collect_urls")),
     path("console/", include("reintegra.access.urls")),
     path("accounts/", include("allauth.urls")),

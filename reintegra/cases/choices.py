@@ -90,6 +90,7 @@ class EventKind(models.TextChoices):
     REOPENED = "REOPENED", _("Case reopened")
     UPDATED = "UPDATED", _("Case details updated")
     RESPONSE_SUBMITTED = "RESPONSE_SUBMITTED", _("Assessment or survey submitted")
+    REFERRAL = "REFERRAL", _("Referral")
 
 
 class DocumentType(models.TextChoices):

@@ -234,6 +234,21 @@ def case_assign(
 
 
 @transaction.atomic
+def case_assign_recipient(*, actor: Any, case: Case, user: User, role: str) -> Assignment:
+    """Assign a focal point or a specialist who accepted an internal referral (their role, not
+    a case manager's, is what the referral checked). Already assigned: the current assignment."""
+    locked = _lock(case)
+    if locked.is_closed:
+        raise ValidationFailed(_("A closed case cannot be assigned."), code="case_closed")
+    current = locked.assignments.filter(user=user, ended_at__isnull=True).first()
+    if current:
+        return current
+    cm = _is_case_manager_for(user, locked.office_id)
+    specialisation = cm.specialisation if cm else ""
+    return _assign(actor=actor, case=locked, user=user, role=role, specialisation=specialisation)
+
+
+@transaction.atomic
 def case_unassign(*, actor: Any, assignment: Assignment) -> Assignment:
     """End an assignment. Audits `case.unassigned`."""
     case = _lock(assignment.case)

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from reintegra.core.cells import safe_row
 from reintegra.core.errors import NotAllowed, ServiceError
 from reintegra.core.pagination import paginate
 from reintegra.core.views import int_or_none
@@ -118,17 +119,10 @@ def dashboard(request: HttpRequest) -> HttpResponseBase:
         writer = csv.writer(_Echo())
         lines = [figure.columns, *figure.rows]
         response = StreamingHttpResponse(
-            (writer.writerow(_safe(row)) for row in lines), content_type="text/csv; charset=utf-8"
+            (writer.writerow(safe_row(row)) for row in lines),
+            content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="reintegra-{figure.key}.csv"'
         return response
     context: dict[str, Any] = {"figures": figures, "instruments": scored, "chosen": chosen}
     return render(request, "monitoring/dashboard.html", context)
-
-
-def _safe(row: list[Any]) -> list[Any]:
-    """Cells a spreadsheet would run as formulas are written as text."""
-    return [
-        f"'{cell}" if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@") else cell
-        for cell in row
-    ]

@@ -31,6 +31,9 @@ class ServiceOut(Schema):
     category: str
     name: str
     eligibility: str
+    for_sex: str
+    min_age: int | None
+    max_age: int | None
     fees: str
 
 
@@ -129,6 +132,9 @@ def provider_out(p: Provider) -> dict[str, Any]:
                 "category": s.category,
                 "name": s.name,
                 "eligibility": s.eligibility,
+                "for_sex": s.for_sex,
+                "min_age": s.min_age,
+                "max_age": s.max_age,
                 "fees": s.fees,
             }
             for s in offered

@@ -15,6 +15,13 @@ class Agreement(models.TextChoices):
     MOU = "MOU", _("Memorandum of understanding (MoU)")
 
 
+class ServedSex(models.TextChoices):
+    """A service open to one sex only (codes as the returnee's sex)."""
+
+    FEMALE = "F", _("Women only")
+    MALE = "M", _("Men only")
+
+
 class Category(models.TextChoices):
     """Service types of the handbook's service mapping (Annex 8): economic services, health,
     the seven social areas (Module 2.5), psychosocial and legal support."""

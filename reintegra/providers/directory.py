@@ -10,6 +10,7 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 
+from reintegra.core.cells import safe_row
 from reintegra.providers.models import PROVIDER_FIELDS
 
 # The provider's name, its kind and its office's code, the other provider fields, then the
@@ -25,7 +26,6 @@ COLUMNS = [
     "eligibility",
     "fees",
 ]
-FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 class DirectoryError(ValueError):
@@ -40,10 +40,6 @@ def _cell(value: Any) -> str:
     if isinstance(value, (date, datetime)):
         return value.isoformat()[:10]
     return str(value)
-
-
-def _safe(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA) else text
 
 
 def rows_of(providers: Iterable[Any]) -> Iterator[list[str]]:
@@ -68,7 +64,7 @@ def write_csv(rows: Iterable[list[str]]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in rows:
-        writer.writerow([_safe(c) for c in row])
+        writer.writerow(safe_row(row))
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate(0)
@@ -78,7 +74,7 @@ def write_xlsx(rows: Iterable[list[str]], handle: Any) -> None:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("providers")
     for row in rows:
-        sheet.append(row)  # openpyxl stores str as text unless it starts with "=": guard it
+        sheet.append(safe_row(row))  # openpyxl would store "=…" as a formula
     workbook.save(handle)
 
 

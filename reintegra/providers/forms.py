@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from reintegra.providers.choices import Category
+from reintegra.providers.choices import Category, ServedSex
 from reintegra.providers.models import PROVIDER_FIELDS, Provider
 
 
@@ -57,6 +57,18 @@ class ServiceForm(forms.Form):
         label=_("Eligibility criteria"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     fees = forms.CharField(label=_("Fees"), required=False, max_length=200)
+    for_sex = forms.ChoiceField(
+        label=_("Open to"), required=False, choices=[("", _("Everyone")), *ServedSex.choices]
+    )
+    min_age = forms.IntegerField(label=_("Minimum age"), required=False, min_value=0, max_value=120)
+    max_age = forms.IntegerField(label=_("Maximum age"), required=False, min_value=0, max_value=120)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        low, high = data.get("min_age"), data.get("max_age")
+        if low is not None and high is not None and low > high:
+            self.add_error("max_age", _("The maximum age is below the minimum."))
+        return data
 
 
 class FilterForm(forms.Form):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reintegra.accounts.models import Office
 from reintegra.core.models import VersionedModel
-from reintegra.providers.choices import Agreement, Category, ProviderKind
+from reintegra.providers.choices import Agreement, Category, ProviderKind, ServedSex
 
 # The fields of a provider its keepers edit (pages, API, spreadsheets), in display order.
 PROVIDER_FIELDS = (
@@ -120,6 +120,10 @@ class Service(VersionedModel):
     description = models.TextField(blank=True)
     eligibility = models.TextField(blank=True)
     fees = models.CharField(max_length=200, blank=True)
+    # Structured eligibility the referral form checks (the text above says the rest).
+    for_sex = models.CharField(max_length=1, choices=ServedSex.choices, blank=True)
+    min_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_age = models.PositiveSmallIntegerField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -128,3 +132,16 @@ class Service(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.provider} · {self.name}"
+
+    @property
+    def open_to(self) -> str:
+        """The structured eligibility in words ("Women only, 18–35 years"); empty when open."""
+        parts = [str(self.get_for_sex_display())] if self.for_sex else []
+        low, high = self.min_age, self.max_age
+        if low is not None and high is not None:
+            parts.append(_("%(low)s–%(high)s years") % {"low": low, "high": high})
+        elif low is not None:
+            parts.append(_("%(low)s years and over") % {"low": low})
+        elif high is not None:
+            parts.append(_("up to %(high)s years") % {"high": high})
+        return ", ".join(parts)

@@ -155,7 +155,9 @@ def service_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Service added."))
     else:
-        messages.error(request, _("The service needs a category and a name."))
+        messages.error(
+            request, " ".join(str(error) for errors in form.errors.values() for error in errors)
+        )
     return redirect("providers:detail", pk=provider.pk)
 
 

@@ -12,6 +12,7 @@ from reintegra.instruments.api import router as instruments_router
 from reintegra.monitoring.api import router as monitoring_router
 from reintegra.people.api import router as people_router
 from reintegra.providers.api import router as providers_router
+from reintegra.referrals.api import router as referrals_router
 
 token_auth.resolve = api_token_user
 
@@ -21,5 +22,6 @@ api.add_router("", cases_router)
 api.add_router("", providers_router)
 api.add_router("", instruments_router)
 api.add_router("", monitoring_router)
+api.add_router("", referrals_router)
 
 __all__ = ["api"]

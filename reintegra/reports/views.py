@@ -12,6 +12,8 @@ from reintegra.accounts.choices import Role
 from reintegra.cases.choices import Flag
 from reintegra.monitoring.permissions import can_view_dashboard, can_view_visits
 from reintegra.providers.selectors import stale_providers
+from reintegra.referrals import selectors as referral_selectors
+from reintegra.referrals.permissions import can_view_referrals
 from reintegra.reports import selectors
 
 
@@ -37,6 +39,13 @@ def home(request: HttpRequest) -> HttpResponse:
         context["visits"] = selectors.visits_home(user)
         context["show_dashboard"] = can_view_dashboard(user)
     context["stale_providers"] = stale_providers(user)
+    if can_view_referrals(user):
+        context["referrals"] = {
+            "overdue": referral_selectors.overdue_sent_by(user),
+            "to_me": referral_selectors.referred_to(user),
+            "escalated": referral_selectors.escalated_for(user),
+            "to_review": referral_selectors.overrides_to_review(user),
+        }
     if p.is_sysadmin:
         context["health"] = selectors.system_health()
     return render(request, "reports/home.html", context)

@@ -3,6 +3,7 @@
  * - `data-confirm="Question?"` on a <form>, a submit <button>/<input> or a link asks
  *   window.confirm() first and cancels the action when the user says no.
  * - htmx requests carry the CSRF token (X-CSRFToken header) from the csrftoken cookie.
+ * - `<button data-print>` prints the page.
  * - `<select data-autosubmit>` (and inputs with data-autosubmit) submit their form on change;
  *   elements with class `nojs-only` (e.g. a fallback "Apply" button) are hidden when JS runs.
  */
@@ -80,5 +81,10 @@
     } else {
       el.form.submit();
     }
+  });
+
+  document.addEventListener("click", function (event) {
+    var el = event.target.closest ? event.target.closest("[data-print]") : null;
+    if (el) window.print();
   });
 })();
