@@ -44,7 +44,8 @@ from reintegra.instruments.xlsform import XLSFormError, parse_xlsform
 MAX_XLSFORM_BYTES = 5 * 1024 * 1024
 # Services of apps above instruments that must run when a response is submitted, in the same
 # transaction (a monitoring-visit form completes the visit it records). Registered in their
-# AppConfig.ready(); instruments may not import them.
+# AppConfig.ready(); instruments may not import them. Each is called with `actor`, `response`
+# and `flag` (the flag the form's rule raised, or "").
 SUBMIT_HOOKS: list[Callable[..., None]] = []
 # When a screening raises a flag, the focal point gets a task due this many days later.
 FLAG_TASK_DAYS = 2
@@ -354,8 +355,9 @@ def _event_data(response: Response) -> dict[str, Any]:
 def _after_submit(actor: Any, response: Response) -> dict[str, Any]:
     """The form's flag rule and the other apps' hooks; the audit row's changes."""
     flagged = _raise_flag(actor, response, response.instrument_version.form, response.answers)
+    raised = response.instrument_version.form.flag if flagged else ""
     for hook in SUBMIT_HOOKS:
-        hook(actor=actor, response=response)
+        hook(actor=actor, response=response, flag=raised)
     return {
         "status": [ResponseStatus.DRAFT, ResponseStatus.SUBMITTED],
         "flag_raised": [None, flagged],

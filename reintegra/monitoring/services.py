@@ -101,7 +101,7 @@ def visit_start(*, actor: Any, visit: Visit) -> Visit:
     return locked
 
 
-def complete_on_submit(*, actor: Any, response: Response) -> None:
+def complete_on_submit(*, actor: Any, response: Response, flag: str = "") -> None:
     """The instruments services call this when a response is submitted: a monitoring-visit form
     completes its visit — the one it was started from, else the case's next planned visit that
     is due (or due soon), so forms sent from ODK Collect or imported count too."""

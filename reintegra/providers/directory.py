@@ -24,6 +24,9 @@ COLUMNS = [
     "service_category",
     "service",
     "eligibility",
+    "open_to",
+    "min_age",
+    "max_age",
     "fees",
 ]
 
@@ -55,9 +58,10 @@ def rows_of(providers: Iterable[Any]) -> Iterator[list[str]]:
         ]
         offered = list(getattr(p, "offered", None) or p.services.filter(is_active=True))
         if not offered:
-            yield [*base, "", "", "", ""]
+            yield [*base, "", "", "", "", "", "", ""]
         for s in offered:
-            yield [*base, s.category, s.name, s.eligibility, s.fees]
+            ages = [_cell(s.min_age), _cell(s.max_age)]
+            yield [*base, s.category, s.name, s.eligibility, s.for_sex, *ages, s.fees]
 
 
 def write_csv(rows: Iterable[list[str]]) -> Iterator[str]:

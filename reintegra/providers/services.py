@@ -13,7 +13,7 @@ from reintegra.accounts.models import Office
 from reintegra.audit.services import diff, record
 from reintegra.core.errors import StaleVersion, ValidationFailed
 from reintegra.providers import directory
-from reintegra.providers.choices import Category
+from reintegra.providers.choices import Category, ServedSex
 from reintegra.providers.models import PROVIDER_FIELDS, Provider, Service
 from reintegra.providers.text import key
 
@@ -135,6 +135,25 @@ def service_withdraw(*, actor: Any, service: Service) -> Service:
     return service
 
 
+def _service_eligibility(row: dict[str, str], problems: list[str]) -> dict[str, Any]:
+    """The spreadsheet's open_to (F, M or empty), min_age and max_age of a service."""
+    sex = row.get("open_to", "").strip().upper()
+    if sex not in ("", *ServedSex.values):
+        problems.append(_("open_to “%(value)s” is not F, M or empty") % {"value": sex})
+    ages: dict[str, int | None] = {}
+    for column in ("min_age", "max_age"):
+        text = row.get(column, "").strip()
+        if text and not (text.isdigit() and int(text) <= 120):
+            problems.append(
+                _("%(column)s “%(value)s” is not an age") % {"column": column, "value": text}
+            )
+        ages[column] = int(text) if text.isdigit() else None
+    low, high = ages["min_age"], ages["max_age"]
+    if low is not None and high is not None and low > high:
+        problems.append(_("max_age is below min_age"))
+    return {"for_sex": sex, **ages}
+
+
 def _cell_value(name: str, text: str, problems: list[str]) -> Any:
     """One spreadsheet cell as the value of the provider field `name`, by the field's type."""
     field = Provider._meta.get_field(name)
@@ -216,6 +235,7 @@ def directory_import(
             problems.append(_("service category “%(value)s” is unknown") % {"value": category})
         if category and not service:
             problems.append(_("the service has no name"))
+        eligible = _service_eligibility(row, problems)
         if problems:
             errors.append(
                 {
@@ -231,7 +251,13 @@ def directory_import(
         )
         if service:
             entry["services"].append(
-                (category, service, row.get("eligibility", ""), row.get("fees", ""))
+                {
+                    "category": category,
+                    "name": service,
+                    "eligibility": row.get("eligibility", ""),
+                    "fees": row.get("fees", ""),
+                    **eligible,
+                }
             )
     if errors:
         raise ValidationFailed(
@@ -259,17 +285,11 @@ def directory_import(
             listed = {
                 (s.category, s.name.casefold()) for s in provider.services.filter(is_active=True)
             }
-            for category, name, eligibility, fees in entry["services"]:
-                if (category, name.casefold()) in listed:
+            for offered in entry["services"]:
+                marker = (offered["category"], offered["name"].casefold())
+                if marker in listed:
                     continue
-                service_add(
-                    actor=actor,
-                    provider=provider,
-                    category=category,
-                    name=name,
-                    eligibility=eligibility,
-                    fees=fees,
-                )
-                listed.add((category, name.casefold()))
+                service_add(actor=actor, provider=provider, **offered)
+                listed.add(marker)
                 counts["services"] += 1
     return counts

@@ -32,12 +32,12 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
         return _gone(request)
     referral = link.referral
     if request.method == "POST":
+        services.link_use(link=link, action="referral.link_answered")
         form = TransitionForm(request.POST)
         to = form.data.get("to", "")
         if not form.is_valid() or to not in (services.ACKNOWLEDGED, *PROVIDER_MOVES):
             messages.error(request, _("The answer could not be read. Try again."))
             return redirect("referral_link:respond", token=token)
-        services.link_use(link=link, action="referral.link_answered")
         try:
             if to == services.ACKNOWLEDGED:
                 services.referral_acknowledge(actor=None, referral=referral, via_link=link)

@@ -387,6 +387,36 @@ def referral_transition(
     return locked
 
 
+FLAG_RECIPIENT: dict[str, str] = {
+    Flag.PROTECTION: Recipient.PROTECTION_FP,
+    Flag.MEDICAL: Recipient.MEDICAL_FP,
+}
+
+
+def refer_on_flag(*, actor: Any, response: Any, flag: str = "") -> None:
+    """A screening whose rule raised the protection (or medical) flag refers the returnee to
+    that focal point, unless an internal referral to them is already open. The instruments
+    services call this when a response is submitted."""
+    recipient = FLAG_RECIPIENT.get(flag)
+    case = response.case
+    if recipient is None or case.is_closed:
+        return
+    open_states = (State.DRAFT, State.SENT, State.ACCEPTED)
+    if case.referrals.filter(recipient=recipient, state__in=open_states).exists():
+        return
+    referral_create(
+        actor=actor,
+        case=case,
+        recipient=recipient,
+        reason=_("The %(instrument)s of %(date)s raised the %(flag)s flag: please follow up.")
+        % {
+            "instrument": response.instrument.name,
+            "date": (response.collected_on or timezone.localdate()).isoformat(),
+            "flag": str(Flag(flag).label).lower(),
+        },
+    )
+
+
 ACKNOWLEDGED = "ACKNOWLEDGED"  # not a state: the recipient confirms receipt
 
 

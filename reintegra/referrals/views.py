@@ -188,8 +188,10 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def referral_transition(request: HttpRequest, pk: int) -> HttpResponse:
     referral, access, readable = selectors.referral_get_for_user(request.user, pk)
+    if not readable:
+        raise NotAllowed(_("You may not change this referral."))
     form = TransitionForm(request.POST)
-    if not readable or not form.is_valid():
+    if not form.is_valid():
         messages.error(request, _("The change could not be read. Try again."))
         return redirect("referrals:detail", pk=referral.pk)
     data = form.cleaned_data

@@ -186,6 +186,9 @@ def test_the_directory_exports_and_loads_back(clinic, client_for, users):
         "response_days": "4",
         "service_category": "TVET",
         "service": "Soudure",
+        "open_to": "F",
+        "min_age": "18",
+        "max_age": "35",
     }
     edited = exported.replace("Consultations", "Consultations prénatales") + (
         ",".join(added.get(column, "") for column in header) + "\r\n"
@@ -200,6 +203,11 @@ def test_the_directory_exports_and_loads_back(clinic, client_for, users):
     atelier = Provider.objects.get(name="Atelier Kolda")
     assert atelier.catchment_regions == ["Kolda", "Sédhiou"] and atelier.response_days == 4
     assert clinic.services.filter(name="Consultations prénatales").exists()
+    soudure = atelier.services.get()
+    assert (soudure.for_sex, soudure.min_age, soudure.max_age) == ("F", 18, 35)
+    assert soudure.open_to == "Women only, 18–35 years"
+    again = _csv(client.get(reverse("providers:export", args=["csv"])))
+    assert "Soudure,,F,18,35," in again
     xlsx = client.get(reverse("providers:export", args=["xlsx"]))
     assert b"".join(xlsx.streaming_content)[:2] == b"PK"
 
@@ -209,13 +217,15 @@ def test_a_directory_with_a_bad_row_changes_nothing(clinic, client_for):
 
     header = "provider,kind,office,service_category,service\r\n"
     rows = "Nouveau,PUBLIC,KLD,TVET,Menuiserie\r\nAutre,SPACESHIP,TAM,NOPE,\r\n"
+    header = header.replace("\r\n", ",min_age\r\n")
+    rows = rows.replace("\r\nAutre", ",\r\nAutre").replace("NOPE,\r\n", "NOPE,,abc\r\n")
     response = client_for("cm.kolda").post(
         reverse("providers:import"),
         {"file": SimpleUploadedFile("d.csv", (header + rows).encode())},
     )
     html = response.content.decode()
     assert response.status_code == 422
-    assert "row 3" in html and "SPACESHIP" in html and "TAM" in html
+    assert "row 3" in html and "SPACESHIP" in html and "TAM" in html and "abc" in html
     assert not Provider.objects.filter(name="Nouveau").exists()
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from reintegra.cases import services as cases
 from reintegra.cases.models import Case
+from reintegra.instruments.tests.conftest import shipped  # noqa: F401  (the fixture)
 from reintegra.people import services as people
 from reintegra.providers import services as providers
 from reintegra.providers.models import Provider, Service

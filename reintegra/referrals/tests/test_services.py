@@ -12,6 +12,8 @@ from reintegra.cases.choices import AssignmentRole, EventKind
 from reintegra.cases.models import CaseEvent
 from reintegra.cases.permissions import case_access
 from reintegra.core.errors import NotAllowed, StaleVersion, ValidationFailed
+from reintegra.instruments import services as instruments
+from reintegra.instruments.tests.test_services import screening
 from reintegra.people import services as people
 from reintegra.providers import services as providers
 from reintegra.referrals import selectors, services
@@ -290,3 +292,21 @@ def test_statistics_count_and_time_the_loop(users, offices, case, job, clinic):
     assert (jobs.sent, jobs.accepted, jobs.delivered) == (2, 1, 1)
     assert selectors.referral_statistics(users["finance"]) == ([], [])
     assert selectors.referral_statistics(users["coord.national"])[0][0].sent == 3
+
+
+def test_a_screening_that_raises_the_protection_flag_refers_to_the_focal_point_once(
+    shipped, users, case
+):
+    version = shipped["vulnerability_screening"].current
+    for _i in range(2):
+        instruments.response_record(
+            actor=users["cm.tamba"],
+            case=case,
+            version=version,
+            answers=screening(case, "high", ("none",)),
+            source="API",
+        )
+    (referral,) = Referral.objects.filter(case=case)
+    assert referral.recipient == Recipient.PROTECTION_FP and referral.state == State.SENT
+    assert "protection" in referral.reason
+    assert [r.referral for r in selectors.referred_to(users["fp.protection"])] == [referral]

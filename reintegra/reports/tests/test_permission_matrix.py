@@ -58,6 +58,9 @@ from reintegra.providers.permissions import (
     can_view_providers,
     keeping_offices,
 )
+from reintegra.referrals import permissions as referral_permissions
+from reintegra.referrals import services as referrals
+from reintegra.referrals.selectors import referral_get_for_user
 from reintegra.reports.api_root import api
 
 USERNAMES = [p.username for p in PERSONAS]
@@ -172,6 +175,40 @@ def world(offices, users, settings, tmp_path) -> World:
     providers.service_add(
         actor=users["cm.kolda"], provider=provider, category="HEALTH_PRIMARY", name="Soins"
     )
+    jobs = providers.provider_create(
+        actor=coord, office=offices["TAM"], name="Agence emploi", kind="PUBLIC"
+    )
+    job = providers.service_add(actor=coord, provider=jobs, category="JOB_PLACEMENT", name="Jobs")
+    override = referrals.referral_create(
+        actor=cm,
+        case=case,
+        service=job,
+        reason="Emergency",
+        override_ground="LIFE_AT_RISK",
+        override_reason="Unconscious, no relative reachable",
+    )
+    people.consent_record(
+        actor=cm,
+        person=case.person,
+        purpose="REFERRAL",
+        given_on=datetime.date.today(),
+        language="Wolof",
+    )
+    referral = referrals.referral_create(actor=cm, case=case, service=job, reason="Work")
+    medical = referrals.referral_create(
+        actor=cm, case=case, service=provider.services.get(), reason="Check-up"
+    )
+    link, _token = referrals.link_issue(actor=cm, referral=referral)
+    people.consent_record(
+        actor=users["cm.kolda"],
+        person=kolda.person,
+        purpose="REFERRAL",
+        given_on=datetime.date.today(),
+        language="Pulaar",
+    )
+    kolda_referral = referrals.referral_create(
+        actor=users["cm.kolda"], case=kolda, service=job, reason="Work"
+    )
     [visit, *_later] = monitoring.visits_schedule(actor=coord, case=case)
     [kolda_visit, *_rest] = monitoring.visits_schedule(actor=users["coord.national"], case=kolda)
     case.refresh_from_db()
@@ -196,6 +233,12 @@ def world(offices, users, settings, tmp_path) -> World:
             "import": job,
             "out_imports": [other_job],
             "provider": provider,
+            "service": job,
+            "referral": referral,
+            "medical_referral": medical,
+            "override_referral": override,
+            "link": link,
+            "out_referrals": [kolda_referral],
         }
     )
 
@@ -539,6 +582,76 @@ PAGES = [
         lambda ctx: {"reason": "Moved away"},
     ),
     Route("monitoring:dashboard", "GET", "none", lambda ctx: can_view_dashboard(ctx.user)),
+    Route(
+        "referrals:list",
+        "GET",
+        "none",
+        lambda ctx: referral_permissions.can_view_referrals(ctx.user),
+    ),
+    Route(
+        "referrals:statistics",
+        "GET",
+        "none",
+        lambda ctx: referral_permissions.can_view_statistics(ctx.user),
+    ),
+    Route(
+        "referrals:case_panel",
+        "GET",
+        "case",
+        always,
+        kwargs=lambda ctx: {"case_id": ctx.obj.pk},
+        takes_pk=False,
+    ),
+    Route(
+        "referrals:new",
+        "GET",
+        "case",
+        lambda ctx: referral_permissions.can_refer(ctx.access),
+        kwargs=lambda ctx: {"case_id": ctx.obj.pk},
+        takes_pk=False,
+    ),
+    Route("referrals:detail", "GET", "referral", always),
+    Route("referrals:detail", "GET", "medical_referral", always),
+    Route(
+        "referrals:transition",
+        "POST",
+        "referral",
+        lambda ctx: referral_permissions.can_transition(ctx.user, ctx.access, ctx.obj, "ACCEPTED"),
+        lambda ctx: {"to": "ACCEPTED", "version": ctx.obj.version},
+    ),
+    Route(
+        "referrals:transition",
+        "POST",
+        "medical_referral",
+        lambda ctx: referral_permissions.can_transition(ctx.user, ctx.access, ctx.obj, "ACCEPTED"),
+        lambda ctx: {"to": "ACCEPTED", "version": ctx.obj.version},
+    ),
+    Route(
+        "referrals:review",
+        "POST",
+        "override_referral",
+        lambda ctx: referral_permissions.can_review_override(ctx.access, ctx.obj),
+        lambda ctx: {"note": "Justified"},
+    ),
+    Route(
+        "referrals:print",
+        "GET",
+        "referral",
+        lambda ctx: referral_permissions.can_read(ctx.access, ctx.obj),
+    ),
+    Route(
+        "referrals:link_issue",
+        "POST",
+        "referral",
+        lambda ctx: referral_permissions.can_issue_link(ctx.access, ctx.obj),
+    ),
+    Route(
+        "referrals:link_revoke",
+        "POST",
+        "referral",
+        lambda ctx: referral_permissions.can_manage(ctx.access, ctx.obj),
+        kwargs=lambda ctx: {"link_id": ctx.world["link"].pk},
+    ),
     Route("providers:list", "GET", "none", lambda ctx: can_view_providers(ctx.user)),
     Route("providers:new", "GET", "none", lambda ctx: can_add_provider(ctx.user)),
     Route("providers:import", "GET", "none", lambda ctx: can_add_provider(ctx.user)),
@@ -755,6 +868,22 @@ API = {
         lambda ctx: can_edit_provider(ctx.user, ctx.obj),
         lambda ctx: {"version": ctx.obj.version, "phone": "33"},
     ),
+    ("GET", "/api/referrals"): Route("referrals", "GET", "none", always),
+    ("POST", "/api/referrals"): Route(
+        "referrals.create",
+        "POST",
+        "case",
+        lambda ctx: "CASE" in referral_permissions.creatable_tiers(ctx.access),
+        lambda ctx: {"case": ctx.obj.pk, "service": ctx.world["service"].pk, "reason": "Work"},
+    ),
+    ("GET", "/api/referrals/{referral_id}"): Route("referral", "GET", "referral", always),
+    ("POST", "/api/referrals/{referral_id}/transitions"): Route(
+        "referral.transition",
+        "POST",
+        "referral",
+        lambda ctx: referral_permissions.can_transition(ctx.user, ctx.access, ctx.obj, "ACCEPTED"),
+        lambda ctx: {"to": "ACCEPTED", "version": ctx.obj.version},
+    ),
     ("GET", "/api/monitoring/visits"): Route(
         "visits", "GET", "none", lambda ctx: can_view_visits(ctx.user)
     ),
@@ -781,6 +910,9 @@ def in_scope_object(kind: str, world: World, users: dict) -> Any:
         "visit": world["visit"],
         "import": world["import"],
         "provider": world["provider"],
+        "referral": world["referral"],
+        "medical_referral": world["medical_referral"],
+        "override_referral": world["override_referral"],
     }.get(kind)
 
 
@@ -794,6 +926,9 @@ def visible(user: Any, kind: str, obj: Any) -> bool:
         "draft": lambda pk: response_get_for_user(user, pk, log_view=False),
         "visit": lambda pk: visit_get_for_user(user, pk),
         "import": lambda pk: import_get_for_user(user, pk),
+        "referral": lambda pk: referral_get_for_user(user, pk),
+        "medical_referral": lambda pk: referral_get_for_user(user, pk),
+        "override_referral": lambda pk: referral_get_for_user(user, pk),
     }
     if kind in finders:
         try:
@@ -830,6 +965,8 @@ def out_of_scope_object(kind: str, world: World, user: Any) -> Any:
         return next((h for h in world["out_handovers"] if not visible(user, kind, h)), None)
     if kind in ("response", "draft"):
         return next((r for r in world["out_responses"] if not visible(user, kind, r)), None)
+    if kind in ("referral", "medical_referral", "override_referral"):
+        return next((r for r in world["out_referrals"] if not visible(user, kind, r)), None)
     if kind in ("visit", "import"):
         others = world["out_visits" if kind == "visit" else "out_imports"]
         return next((o for o in others if not visible(user, kind, o)), None)
@@ -914,8 +1051,11 @@ def _our_url_names() -> set[str]:
             if isinstance(p, URLResolver):
                 ns = p.namespace or namespace
                 # The API has its own rows below; OpenRosa (Basic auth for ODK Collect) has its
-                # own matrix in instruments/tests/test_collect.py.
-                if ns in ("api", "openrosa") or str(p.pattern).startswith(("accounts/", "i18n/")):
+                # own matrix in instruments/tests/test_collect.py; the provider link (no account,
+                # a secret token) is tested in referrals/tests/test_pages.py.
+                if ns in ("api", "openrosa", "referral_link") or str(p.pattern).startswith(
+                    ("accounts/", "i18n/")
+                ):
                     continue
                 walk(p.url_patterns, ns)
             elif isinstance(p, URLPattern) and p.name:
@@ -957,6 +1097,7 @@ def api_url(path: str, obj: Any) -> str:
         "response_id",
         "import_id",
         "provider_id",
+        "referral_id",
     ):
         path = path.replace("{" + name + "}", str(obj.pk))
     return path
