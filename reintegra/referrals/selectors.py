@@ -6,16 +6,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from reintegra.access.principal import principal
 from reintegra.accounts.choices import Role, Specialisation
 from reintegra.accounts.models import RoleAssignment
+from reintegra.audit.services import record_access
 from reintegra.cases.models import Case
-from reintegra.cases.permissions import CaseAccess, case_access_many
-from reintegra.cases.selectors import case_get_for_user, case_visible_to
+from reintegra.cases.permissions import CaseAccess, case_access, case_access_many
+from reintegra.cases.selectors import case_visible_to
 from reintegra.providers.choices import Category
 from reintegra.providers.models import Service
 from reintegra.referrals import permissions
@@ -24,6 +25,8 @@ from reintegra.referrals.models import Referral, ReferralLink, escalate_before
 from reintegra.referrals.services import fit_problems, token_hash
 
 HOME_LIMIT = 10
+# The home page reads at most this many referrals for its four lists.
+HOME_SCAN = 200
 ROW_RELATED = ("case", "case__person", "case__office", "provider", "service", "recipient_user")
 
 
@@ -109,7 +112,9 @@ def referral_list(user: Any, filters: ReferralFilters | None = None) -> QuerySet
 def referral_get_for_user(user: Any, pk: Any) -> tuple[Referral, CaseAccess | None, bool]:
     """(referral, the user's access to its case or None, whether they read its details).
 
-    404 when missing, out of scope, or a restricted referral the user may not even know of."""
+    404 when missing, out of scope, or a restricted referral the user may not even know of.
+    Reading the details is recorded (`referral.viewed`), and so is a refusal of an existing
+    referral (`referral.denied`)."""
     try:
         referral_id = int(pk)
     except (TypeError, ValueError):
@@ -121,19 +126,30 @@ def referral_get_for_user(user: Any, pk: Any) -> tuple[Referral, CaseAccess | No
     )
     if referral is None:
         raise Http404
-    access: CaseAccess | None
-    try:
-        case, access = case_get_for_user(user, referral.case_id)
+    case = (
+        case_visible_to(user)
+        .select_related("person", "office", "lead")
+        .filter(pk=referral.case_id)
+        .first()
+    )
+    access = case_access(user, case) if case is not None else None
+    if case is not None:
         referral.case = case
-    except Http404:
-        access = None
-    if access is not None and permissions.can_read(access, referral):
-        return referral, access, True
-    if permissions.is_recipient(user, referral):
-        return referral, access, True
-    if access is not None and permissions.knows_of(access, referral):
-        return referral, access, False
-    raise Http404
+    readable = (access is not None and permissions.can_read(access, referral)) or (
+        permissions.is_recipient(user, referral)
+    )
+    known = readable or (access is not None and permissions.knows_of(access, referral))
+    if readable or not known:
+        record_access(
+            actor=user,
+            action="referral.viewed" if readable else "referral.denied",
+            target=referral,
+            case_id=referral.case_id,
+            person_id=referral.case.person_id,
+        )
+    if not known:
+        raise Http404
+    return referral, access, readable
 
 
 def case_referrals(user: Any, access: CaseAccess) -> list[Row]:
@@ -166,57 +182,70 @@ def fitting_services(case: Case, category: str = "", q: str = "") -> list[Servic
 # --- home page ------------------------------------------------------------------------------
 
 
-def overdue_sent_by(user: Any) -> list[Referral]:
-    """Referrals the user sent (or leads the case of) waiting past their acknowledgement date."""
-    qs = referral_list(user, ReferralFilters(when="overdue")).filter(
-        Q(created_by=user) | Q(case__lead=user)
+def home_referrals(user: Any) -> dict[str, list[Row]]:
+    """The home page's referral work, in one query: `overdue` (the user's referrals, or their
+    cases', waiting past the acknowledgement date), `to_me` (internal referrals waiting for the
+    user or their role), and for coordinators `escalated` (overdue in scope beyond the
+    escalation delay) and `to_review` (referrals without consent not yet reviewed). Rows the
+    user may not read are left out, except restricted ones under `to_review` / `escalated`."""
+    overdue = Q(
+        state=State.SENT, acknowledged_at__isnull=True, acknowledge_by__lt=timezone.localdate()
     )
-    return [row.referral for row in rows_for(user, list(qs[:HOME_LIMIT])) if row.readable]
+    sections: dict[str, Q] = {
+        "overdue": overdue
+        & (Q(created_by=user) | Q(case__lead=user))
+        & Q(case__in=case_visible_to(user).values("pk")),
+        "to_me": _recipient_q(user) & Q(state__in=OPEN_STATES),
+    }
+    coordinated = principal(user).offices(Role.COORDINATOR)
+    if coordinated:
+        scope = Q(case__office_id__in=sorted(coordinated))
+        sections["escalated"] = scope & overdue & Q(acknowledge_by__lt=escalate_before())
+        sections["to_review"] = (
+            scope
+            & Q(override_reviewed_at__isnull=True)
+            & ~Q(override_ground="")
+            & ~Q(state=State.DRAFT)
+        )
+    either = Q(pk__in=[])
+    for q in sections.values():
+        either |= q
+    flags = {
+        f"in_{key}": ExpressionWrapper(q, output_field=BooleanField())
+        for key, q in sections.items()
+    }
+    found = list(
+        Referral.objects.filter(either)
+        .annotate(**flags)
+        .select_related(*ROW_RELATED)
+        .order_by("acknowledge_by", "id")[:HOME_SCAN]
+    )
+    rows = rows_for(user, found)
+    result: dict[str, list[Row]] = {
+        key: [] for key in ("overdue", "to_me", "escalated", "to_review")
+    }
+    for row in rows:
+        for key in sections:
+            wanted = row.readable or key in ("escalated", "to_review")
+            if getattr(row.referral, f"in_{key}") and wanted and len(result[key]) < HOME_LIMIT:
+                result[key].append(row)
+    return result
+
+
+def overdue_sent_by(user: Any) -> list[Referral]:
+    return [row.referral for row in home_referrals(user)["overdue"]]
 
 
 def escalated_for(user: Any) -> list[Row]:
-    """For coordinators: referrals in scope overdue beyond the escalation delay."""
-    offices = principal(user).offices(Role.COORDINATOR)
-    if not offices:
-        return []
-    qs = (
-        Referral.objects.filter(
-            case__office_id__in=sorted(offices),
-            state=State.SENT,
-            acknowledged_at__isnull=True,
-            acknowledge_by__lt=escalate_before(),
-        )
-        .select_related(*ROW_RELATED)
-        .order_by("acknowledge_by", "id")
-    )
-    return rows_for(user, list(qs[:HOME_LIMIT]))
+    return home_referrals(user)["escalated"]
 
 
 def overrides_to_review(user: Any) -> list[Row]:
-    """For coordinators: referrals made without consent, not yet reviewed."""
-    offices = principal(user).offices(Role.COORDINATOR)
-    if not offices:
-        return []
-    qs = (
-        Referral.objects.filter(
-            case__office_id__in=sorted(offices), override_reviewed_at__isnull=True
-        )
-        .exclude(override_ground="")
-        .exclude(state=State.DRAFT)
-        .select_related(*ROW_RELATED)
-        .order_by("sent_at", "id")
-    )
-    return rows_for(user, list(qs[:HOME_LIMIT]))
+    return home_referrals(user)["to_review"]
 
 
 def referred_to(user: Any) -> list[Row]:
-    """Internal referrals waiting for the user (or their role) to accept or follow up."""
-    qs = (
-        Referral.objects.filter(_recipient_q(user), state__in=OPEN_STATES)
-        .select_related(*ROW_RELATED)
-        .order_by("acknowledge_by", "id")
-    )
-    return rows_for(user, list(qs[:HOME_LIMIT]))
+    return home_referrals(user)["to_me"]
 
 
 # --- provider links -------------------------------------------------------------------------

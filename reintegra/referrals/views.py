@@ -21,7 +21,7 @@ from reintegra.core.views import is_htmx
 from reintegra.people.choices import ConsentPurpose
 from reintegra.people.selectors import consent_valid_for
 from reintegra.referrals import permissions, selectors, services, sharing
-from reintegra.referrals.choices import TRANSITIONS, Kind, Recipient, State
+from reintegra.referrals.choices import OPEN_STATES, TRANSITIONS, Kind, Recipient, State
 from reintegra.referrals.forms import (
     ReferralForm,
     ReviewForm,
@@ -55,7 +55,11 @@ def referral_new(request: HttpRequest, case_id: int) -> HttpResponse:
         s.choice_value = f"s{s.pk}"  # type: ignore[attr-defined]
     people = selectors.recipient_people(case)
     form = ReferralForm(
-        request.POST or None, services=offered, recipients=_recipients(tiers), people=people
+        request.POST or None,
+        services=offered,
+        recipients=_recipients(tiers),
+        people=people,
+        initial={"to": request.GET.get("to", "")},
     )
     consent = consent_valid_for(case.person, ConsentPurpose.REFERRAL)
     if request.method == "POST" and form.is_valid():
@@ -287,13 +291,33 @@ def referral_print(request: HttpRequest, pk: int) -> HttpResponse:
 def case_panel(request: HttpRequest, case_id: int) -> HttpResponse:
     """The case page's "Referrals" card (loaded by htmx)."""
     case, access = case_get_for_user(request.user, case_id, log_view=False)
+    rows = selectors.case_referrals(request.user, access)
     context = {
         "case": case,
-        "rows": selectors.case_referrals(request.user, access),
+        "rows": rows,
         "can_refer": permissions.can_refer(access),
+        "shortcuts": _flag_shortcuts(access, rows),
     }
     template = "referrals/_case_panel.html" if is_htmx(request) else "referrals/case_referrals.html"
     return render(request, template, context)
+
+
+def _flag_shortcuts(access: Any, rows: list[selectors.Row]) -> list[tuple[str, str]]:
+    """A flagged case without an open referral to its focal point offers one: (to, label)."""
+    tiers = permissions.creatable_tiers(access)
+    waiting = {row.referral.recipient for row in rows if row.referral.state in OPEN_STATES}
+    flagged = {
+        Recipient.PROTECTION_FP: access.case.has_protection_flag,
+        Recipient.MEDICAL_FP: access.case.has_medical_flag,
+    }
+    return [
+        (
+            f"r{recipient}",
+            _("Refer to the %(recipient)s") % {"recipient": Recipient(recipient).label.lower()},
+        )
+        for recipient, is_flagged in flagged.items()
+        if is_flagged and recipient not in waiting and services.RECIPIENT_TIER[recipient] in tiers
+    ]
 
 
 @login_required

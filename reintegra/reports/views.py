@@ -40,12 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["show_dashboard"] = can_view_dashboard(user)
     context["stale_providers"] = stale_providers(user)
     if can_view_referrals(user):
-        context["referrals"] = {
-            "overdue": referral_selectors.overdue_sent_by(user),
-            "to_me": referral_selectors.referred_to(user),
-            "escalated": referral_selectors.escalated_for(user),
-            "to_review": referral_selectors.overrides_to_review(user),
-        }
+        context["referrals"] = referral_selectors.home_referrals(user)
     if p.is_sysadmin:
         context["health"] = selectors.system_health()
     return render(request, "reports/home.html", context)

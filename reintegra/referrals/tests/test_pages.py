@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from reintegra.accounts.services import api_token_issue
 from reintegra.audit.models import AccessEvent, AuditEvent
+from reintegra.cases import services as cases
 from reintegra.providers import services as providers
 from reintegra.referrals import services
 from reintegra.referrals.choices import Recipient, State
@@ -236,3 +237,29 @@ def test_the_api_refers_lists_and_moves_referrals(users, case, no_consent_case, 
     assert api(users["finance"], "GET", f"/api/referrals/{medical.json()['id']}").status_code == 404
     as_medical = api(users["fp.medical"], "GET", f"/api/referrals/{medical.json()['id']}")
     assert as_medical.json()["reason"] == "M"
+
+
+def test_reading_a_referral_and_being_refused_are_recorded(client_for, case, job, users):
+    referral = refer(users, case, job)
+    url = reverse("referrals:detail", args=[referral.pk])
+    client_for("cm.tamba").get(url)
+    assert client_for("cm.kolda").get(url).status_code == 404
+    events = AccessEvent.objects.filter(target_type="referral", target_id=str(referral.pk))
+    assert sorted(events.values_list("action", flat=True)) == [
+        "referral.denied",
+        "referral.viewed",
+    ]
+
+
+def test_a_flagged_case_offers_a_referral_to_its_focal_point(client_for, case, users):
+    client = client_for("cm.tamba")
+    panel = reverse("referrals:case_panel", args=[case.pk])
+    assert "Refer to the protection focal point" not in client.get(panel).content.decode()
+    cases.case_flag_set(actor=users["cm.tamba"], case=case, flag="PROTECTION", value=True)
+    assert "Refer to the protection focal point" in client.get(panel).content.decode()
+    form = client.get(reverse("referrals:new", args=[case.pk]) + "?to=rPROTECTION_FP")
+    assert re.search(r'value="rPROTECTION_FP"[^>]*checked', form.content.decode())
+    services.referral_create(
+        actor=users["cm.tamba"], case=case, recipient=Recipient.PROTECTION_FP, reason="Risk"
+    )
+    assert "Refer to the protection focal point" not in client.get(panel).content.decode()
