@@ -69,7 +69,7 @@ def _reference() -> str:
 
 def _lock(referral: Referral, version: int | None = None) -> Referral:
     locked = (
-        Referral.objects.select_for_update()
+        Referral.objects.select_for_update(of=("self",))
         .select_related("case", "case__person", "provider", "service")
         .get(pk=referral.pk)
     )
