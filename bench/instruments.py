@@ -187,7 +187,7 @@ def generate_responses(total: int, log: Callable[[str], None]) -> dict[str, int]
 # --- measures -----------------------------------------------------------------------------
 
 
-def _time(fn: Callable[[], Any], repeat: int) -> tuple[list[float], int]:
+def timed(fn: Callable[[], Any], repeat: int) -> tuple[list[float], int]:
     fn()
     times = []
     queries = 0
@@ -224,7 +224,7 @@ def measure_dashboard(repeat: int) -> list[dict[str, Any]]:
                 get()
 
             for label, fn in (("computed", cold), ("cached", get)):
-                times, queries = _time(fn, repeat)
+                times, queries = timed(fn, repeat)
                 rows.append(
                     {
                         "measure": f"M&E dashboard — {username} ({label})",

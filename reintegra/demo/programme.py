@@ -48,6 +48,7 @@ from reintegra.demo import names
 from reintegra.demo.assessments import assessments_load
 from reintegra.demo.personas import programme_ensure
 from reintegra.demo.providers import providers_load
+from reintegra.demo.referrals import referrals_load
 from reintegra.instruments.models import Response
 from reintegra.people import services as people
 from reintegra.people.choices import ConsentPurpose, DocumentKind, Relationship
@@ -750,6 +751,7 @@ def programme_load() -> tuple[bool, dict[str, Any]]:
         providers_load(offices, users)
         _Loader(offices, users).load()
         assessments_load(users)
+        referrals_load(users)
     return True, programme_summary()
 
 

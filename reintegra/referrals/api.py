@@ -135,6 +135,8 @@ def referral_out(r: Referral, readable: bool) -> dict[str, Any]:
 @router.get("/referrals", response={200: ReferralPage, **ERRORS})
 def referral_index(request: HttpRequest, params: Query[ReferralQuery]) -> dict[str, Any]:
     """Referrals of the cases in the user's scope, and those addressed to them."""
+    if not permissions.can_view_referrals(request.user):
+        raise NotAllowed(_("Your role does not follow referrals."))
     filters = selectors.ReferralFilters(state=params.state, when=params.when, case=params.case)
     result = paginate(selectors.referral_list(request.user, filters), params.page)
     rows = selectors.rows_for(request.user, result.items)

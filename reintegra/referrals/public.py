@@ -65,6 +65,5 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
         "link": link,
     }
     response = render(request, "referrals/respond.html", context)
-    response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

@@ -10,7 +10,9 @@ from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from reintegra.access.policy import Level, Tier
 from reintegra.access.principal import principal
+from reintegra.access.scoping import grant_case_q
 from reintegra.accounts.choices import Role, Specialisation
 from reintegra.accounts.models import RoleAssignment
 from reintegra.audit.services import record_access
@@ -56,11 +58,23 @@ def _recipient_q(user: Any) -> Q:
     return q & ~Q(state=State.DRAFT)
 
 
+def _known_q(user: Any) -> Q:
+    """Referrals the user may know of through their roles: for each role assignment, on the
+    cases it reaches, case-tier referrals when it reads case files and restricted ones when
+    it knows of their tier (the policy's own levels; `rows_for` then decides what shows)."""
+    q = Q(pk__in=[])
+    for g in principal(user).grants:
+        tiers = [Tier.CASE] if g.level(Tier.CASE) >= Level.READ else []
+        tiers += [t for t in permissions.RESTRICTED if g.level(t) >= Level.FLAG]
+        if tiers:
+            cases = Case.objects.filter(grant_case_q(g, user.pk)).values("pk")
+            q |= Q(case__in=cases, tier__in=tiers)
+    return q
+
+
 def referral_visible_to(user: Any) -> QuerySet[Referral]:
-    """Referrals of the cases the user reaches, and those addressed to them."""
-    return Referral.objects.filter(
-        Q(case__in=case_visible_to(user).values("pk")) | _recipient_q(user)
-    )
+    """Referrals the user may know of on the cases they reach, and those addressed to them."""
+    return Referral.objects.filter(_known_q(user) | _recipient_q(user))
 
 
 def rows_for(user: Any, referrals: list[Referral]) -> list[Row]:
@@ -307,19 +321,41 @@ class StatRow:
     def median_deliver(self) -> float | None:
         return round(statistics.median(self.deliver), 1) if self.deliver else None
 
-    def add(self, r: Referral) -> None:
+    def add(self, r: Any, today: Any) -> None:
+        """Count one referral (a row of STAT_FIELDS)."""
         self.sent += 1
         self.accepted += r.answer == State.ACCEPTED
         self.declined += r.answer == State.DECLINED
         self.delivered += r.result == State.DELIVERED
         self.not_delivered += r.result == State.NOT_DELIVERED
-        self.overdue += r.is_overdue
+        self.overdue += (
+            r.state == State.SENT
+            and r.acknowledged_at is None
+            and r.acknowledge_by is not None
+            and r.acknowledge_by < today
+        )
         acknowledged = _days(r.sent_at, r.acknowledged_at)
         if acknowledged is not None:
             self.acknowledge.append(acknowledged)
         delivered = _days(r.sent_at, r.delivered_at)
         if delivered is not None and r.result == State.DELIVERED:
             self.deliver.append(delivered)
+
+
+# What the statistics read of each referral (plain rows: they may count a hundred thousand).
+STAT_FIELDS = (
+    "provider_id",
+    "provider__name",
+    "recipient",
+    "category",
+    "state",
+    "sent_at",
+    "acknowledge_by",
+    "acknowledged_at",
+    "answer",
+    "result",
+    "delivered_at",
+)
 
 
 def referral_statistics(
@@ -339,20 +375,10 @@ def referral_statistics(
     by_provider: dict[str, StatRow] = {}
     by_category: dict[str, StatRow] = {}
     labels = dict(Category.choices) | dict(Recipient.choices)
-    for r in qs.select_related("provider").only(
-        "state",
-        "category",
-        "recipient",
-        "provider__name",
-        "sent_at",
-        "acknowledge_by",
-        "acknowledged_at",
-        "answer",
-        "result",
-        "delivered_at",
-    ):
-        if r.provider is not None:
-            key, label = f"p{r.provider_id}", r.provider.name
+    today = timezone.localdate()
+    for r in qs.values_list(*STAT_FIELDS, named=True).iterator(chunk_size=5000):
+        if r.provider_id is not None:
+            key, label = f"p{r.provider_id}", r.provider__name
         else:
             key, label = f"r{r.recipient}", str(labels.get(r.recipient, r.recipient))
         category_label = str(labels.get(r.category, r.category))
@@ -360,7 +386,7 @@ def referral_statistics(
             by_provider.setdefault(key, StatRow(key, label)),
             by_category.setdefault(r.category, StatRow(r.category, category_label)),
         ):
-            row.add(r)
+            row.add(r, today)
     return _ordered(by_provider), _ordered(by_category)
 
 

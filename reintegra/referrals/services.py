@@ -177,7 +177,7 @@ def referral_create(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("Say what the referral asks for."), field="reason")
-    if service is not None and recipient:
+    if service is not None and (recipient or recipient_user is not None):
         raise ValidationFailed(_("Refer either to a service or within the programme."))
     if service is None and not recipient:
         raise ValidationFailed(_("Choose a service or a person to refer to."), field="service")

@@ -63,7 +63,8 @@ def referral_new(request: HttpRequest, case_id: int) -> HttpResponse:
     )
     consent = consent_valid_for(case.person, ConsentPurpose.REFERRAL)
     if request.method == "POST" and form.is_valid():
-        user_id = form.cleaned_data["recipient_user"]
+        target = form.target()
+        user_id = form.cleaned_data["recipient_user"] if "recipient" in target else ""
         try:
             referral = services.referral_create(
                 actor=request.user,
@@ -75,7 +76,7 @@ def referral_new(request: HttpRequest, case_id: int) -> HttpResponse:
                 override_ground=form.cleaned_data["override_ground"],
                 override_reason=form.cleaned_data["override_reason"],
                 send="draft" not in request.POST,
-                **form.target(),
+                **target,
             )
         except ServiceError as err:
             form.add_error(err.field if err.field in form.fields else None, err.message)

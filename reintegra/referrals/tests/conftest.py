@@ -1,13 +1,12 @@
 """Fixtures for referrals: a Tambacounda case whose returnee consented to referral, a provider
 serving Tambacounda with a job-placement and a health service, and one serving Kolda only."""
 
-import datetime
-
 import pytest
 from django.utils import timezone
 
 from reintegra.cases import services as cases
 from reintegra.cases.models import Case
+from reintegra.cases.tests.conftest import register as cases_register
 from reintegra.instruments.tests.conftest import shipped  # noqa: F401  (the fixture)
 from reintegra.people import services as people
 from reintegra.providers import services as providers
@@ -15,17 +14,8 @@ from reintegra.providers.models import Provider, Service
 
 
 def register(actor, office, **fields):
-    data = {
-        "given_names": "Moussa",
-        "family_name": "Diallo",
-        "sex": "M",
-        "date_of_birth": datetime.date(1995, 3, 2),
-        "phone": "+221 77 123 45 67",
-        "region": "Tambacounda",
-        "address": "Quartier Liberté, rue 12",
-    }
-    data.update(fields)
-    return people.returnee_register(actor=actor, office=office, **data)
+    """The case pages' returnee, with an address (that a referral does not share by default)."""
+    return cases_register(actor, office, **{"address": "Quartier Liberté, rue 12", **fields})
 
 
 def open_case(users, offices, *, consent: bool = True, **fields) -> Case:

@@ -263,3 +263,39 @@ def test_a_flagged_case_offers_a_referral_to_its_focal_point(client_for, case, u
         actor=users["cm.tamba"], case=case, recipient=Recipient.PROTECTION_FP, reason="Risk"
     )
     assert "Refer to the protection focal point" not in client.get(panel).content.decode()
+
+
+def test_a_browser_posting_with_csrf_checks_can_answer_through_the_link(
+    client_for, case, job, users
+):
+    """The provider's browser sends the page's Origin and CSRF token (the page must not ask
+    the browser to hide its origin, or Django refuses the answer)."""
+    referral = refer(users, case, job)
+    path = issue_link(client_for("cm.tamba"), referral)
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get(path)
+    assert page.get("Referrer-Policy", "same-origin") != "no-referrer"
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())
+    assert token
+    response = browser.post(
+        path,
+        {"to": "ACCEPTED", "version": referral.version, "csrfmiddlewaretoken": token.group(1)},
+        headers={"Origin": "http://testserver"},
+    )
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.state == State.ACCEPTED
+
+
+def test_lists_count_only_the_referrals_the_user_may_know_of(client_for, case, clinic, job, users):
+    refer(users, case, clinic)  # medical: the case manager knows of it, finance does not
+    refer(users, case, job)
+    listed = api(users["cm.tamba"], "GET", "/api/referrals").json()
+    assert listed["count"] == 2 and len(listed["items"]) == 2
+    assert api(users["finance"], "GET", f"/api/referrals?case={case.pk}").status_code == 403
+    medical = api(users["fp.medical"], "GET", "/api/referrals").json()
+    assert medical["count"] == 1 and medical["items"][0]["tier"] == "MEDICAL"
+    protection = api(users["fp.protection"], "GET", "/api/referrals").json()
+    assert protection["count"] == 0  # the case carries no protection flag: out of reach
+    page = client_for("coord.tamba").get(reverse("referrals:list")).content.decode()
+    assert page.count("Medical referral (restricted)") == 1

@@ -868,7 +868,9 @@ API = {
         lambda ctx: can_edit_provider(ctx.user, ctx.obj),
         lambda ctx: {"version": ctx.obj.version, "phone": "33"},
     ),
-    ("GET", "/api/referrals"): Route("referrals", "GET", "none", always),
+    ("GET", "/api/referrals"): Route(
+        "referrals", "GET", "none", lambda ctx: referral_permissions.can_view_referrals(ctx.user)
+    ),
     ("POST", "/api/referrals"): Route(
         "referrals.create",
         "POST",

@@ -4,6 +4,8 @@ reintegra bench generate --returnees 100000   # on an empty database (DATABASE_U
 reintegra bench run --repeat 30 --json out.json
 reintegra bench responses --responses 300000     # instruments: responses and visits
 reintegra bench instruments --repeat 10          # dashboard, KoBo import, export
+reintegra bench referrals --referrals 100000     # service map and referrals
+reintegra bench referral-pages --repeat 20       # referral lists, home pages, statistics
 """
 
 from typing import Any
@@ -15,8 +17,12 @@ class Command(BaseCommand):
     help = "Scale benchmark: `generate` a large programme fast, `run` the page measurements."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["generate", "run", "responses", "instruments"])
+        parser.add_argument(
+            "action",
+            choices=["generate", "run", "responses", "instruments", "referrals", "referral-pages"],
+        )
         parser.add_argument("--responses", type=int, default=300_000)
+        parser.add_argument("--referrals", type=int, default=100_000)
         parser.add_argument("--returnees", type=int, default=100_000)
         parser.add_argument("--batch", type=int, default=5000)
         parser.add_argument(
@@ -47,6 +53,22 @@ class Command(BaseCommand):
         if options["json_path"]:
             instruments.write_json(report, options["json_path"])
 
+    def _referrals(self, options: dict[str, Any], log: Any) -> None:
+        from bench import referrals
+
+        if options["action"] == "referrals":
+            try:
+                counts = referrals.generate_referrals(options["referrals"], log)
+            except referrals.BenchRefused as exc:
+                raise CommandError(str(exc)) from exc
+            log(", ".join(f"{k.lower()} {v:,}" for k, v in sorted(counts.items())))
+            return
+        report = referrals.run(max(1, options["repeat"]), log)
+        log("")
+        log(referrals.markdown(report))
+        if options["json_path"]:
+            referrals.write_json(report, options["json_path"])
+
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             from bench import generate, run
@@ -55,6 +77,9 @@ class Command(BaseCommand):
         log = self.stdout.write
         if options["action"] in ("responses", "instruments"):
             self._instruments(options, log)
+            return
+        if options["action"] in ("referrals", "referral-pages"):
+            self._referrals(options, log)
             return
         if options["action"] == "generate":
             if options["returnees"] < 1:
