@@ -10,7 +10,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from reintegra.access.policy import Level, Tier
+from reintegra.access.policy import Level, Reach, Tier
 from reintegra.access.principal import principal
 from reintegra.access.scoping import grant_case_q
 from reintegra.accounts.choices import Role, Specialisation
@@ -66,7 +66,9 @@ def _known_q(user: Any) -> Q:
     for g in principal(user).grants:
         tiers = [Tier.CASE] if g.level(Tier.CASE) >= Level.READ else []
         tiers += [t for t in permissions.RESTRICTED if g.level(t) >= Level.FLAG]
-        if tiers:
+        if tiers and g.reach == Reach.SCOPE:  # every case of the offices: a plain join
+            q |= Q(case__office_id__in=sorted(g.office_ids), tier__in=tiers)
+        elif tiers:
             cases = Case.objects.filter(grant_case_q(g, user.pk)).values("pk")
             q |= Q(case__in=cases, tier__in=tiers)
     return q
@@ -206,9 +208,8 @@ def home_referrals(user: Any) -> dict[str, list[Row]]:
         state=State.SENT, acknowledged_at__isnull=True, acknowledge_by__lt=timezone.localdate()
     )
     sections: dict[str, Q] = {
-        "overdue": overdue
-        & (Q(created_by=user) | Q(case__lead=user))
-        & Q(case__in=case_visible_to(user).values("pk")),
+        # Made by the user or on a case they lead (rows_for keeps those they may still read).
+        "overdue": overdue & (Q(created_by=user) | Q(case__lead=user)),
         "to_me": _recipient_q(user) & Q(state__in=OPEN_STATES),
     }
     coordinated = principal(user).offices(Role.COORDINATOR)
