@@ -247,7 +247,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "reintegra.core.middleware.RequestIdLogFilter"}},
+    "filters": {
+        "request_id": {"()": "reintegra.core.middleware.RequestIdLogFilter"},
+        "secret_paths": {"()": "reintegra.core.middleware.SecretPathLogFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
     },
@@ -255,9 +258,13 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["request_id"],
+            "filters": ["request_id", "secret_paths"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("REINTEGRA_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # The development server's request lines go through the same filters.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

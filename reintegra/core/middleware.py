@@ -5,6 +5,7 @@ import logging
 import re
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
@@ -50,6 +51,25 @@ class PrivatePagesMiddleware:
 class RequestIdLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = _request_id.get()
+        return True
+
+
+# Paths that carry a secret (a provider's referral link, /r/<token>/): logs show them without it.
+SECRET_PATH = re.compile(r"/r/[A-Za-z0-9_-]{16,}")
+
+
+def _redact(value: Any) -> Any:
+    return SECRET_PATH.sub("/r/[link]", value) if isinstance(value, str) else value
+
+
+class SecretPathLogFilter(logging.Filter):
+    """Log lines never carry a secret link: Django logs the path of every 4xx/5xx answer
+    ("Not Found: /r/…"), and the development server every request."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = _redact(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(_redact(a) for a in record.args)
         return True
 
 

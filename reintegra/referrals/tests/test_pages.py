@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import logging
 import re
 
 import pytest
@@ -299,3 +300,16 @@ def test_lists_count_only_the_referrals_the_user_may_know_of(client_for, case, c
     assert protection["count"] == 0  # the case carries no protection flag: out of reach
     page = client_for("coord.tamba").get(reverse("referrals:list")).content.decode()
     assert page.count("Medical referral (restricted)") == 1
+
+
+def test_log_lines_never_carry_a_provider_link(client_for, case, job, users):
+    referral = refer(users, case, job)
+    path = issue_link(client_for("cm.tamba"), referral)
+    token = path.split("/")[2]
+    (console,) = [h for h in logging.getLogger().handlers if h.filters]
+    record = logging.LogRecord(
+        "django.request", logging.WARNING, __file__, 1, "%s: %s", ("Gone", path), None
+    )
+    assert console.filter(record)
+    line = console.format(record)
+    assert token not in line and "/r/[link]/" in line
