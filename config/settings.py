@@ -1,6 +1,7 @@
 """Reintegra settings: one file, driven by environment variables (see README, "Configuration")."""
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -49,6 +50,12 @@ REINTEGRA_REFERRAL_LINK_DAYS = int(os.environ.get("REINTEGRA_REFERRAL_LINK_DAYS"
 REINTEGRA_REFERRAL_ESCALATION_DAYS = int(os.environ.get("REINTEGRA_REFERRAL_ESCALATION_DAYS", "3"))
 REINTEGRA_INTERNAL_REFERRAL_DAYS = int(os.environ.get("REINTEGRA_INTERNAL_REFERRAL_DAYS", "2"))
 
+# Plans: the currency of amounts (ISO 4217), and the plan total above which a national
+# coordinator must approve (regional coordinators approve up to it). Programmes set their own:
+# no figure is published.
+REINTEGRA_CURRENCY = os.environ.get("REINTEGRA_CURRENCY", "XOF")
+REINTEGRA_PLAN_NATIONAL_ABOVE = Decimal(os.environ.get("REINTEGRA_PLAN_NATIONAL_ABOVE", "1000000"))
+
 # Months after a case reaches monitoring at which visits are due.
 try:
     REINTEGRA_MONITORING_MONTHS = tuple(
@@ -83,6 +90,7 @@ INSTALLED_APPS = [
     "reintegra.instruments",
     "reintegra.monitoring",
     "reintegra.referrals",
+    "reintegra.plans",
     "reintegra.reports",
     "reintegra.demo",
 ]

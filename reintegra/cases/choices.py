@@ -91,6 +91,7 @@ class EventKind(models.TextChoices):
     UPDATED = "UPDATED", _("Case details updated")
     RESPONSE_SUBMITTED = "RESPONSE_SUBMITTED", _("Assessment or survey submitted")
     REFERRAL = "REFERRAL", _("Referral")
+    PLAN = "PLAN", _("Reintegration plan")
 
 
 class DocumentType(models.TextChoices):

@@ -424,6 +424,18 @@ def case_flag_set(*, actor: Any, case: Case, flag: str, value: bool, note: str =
 
 
 @transaction.atomic
+def case_has_plan_set(*, actor: Any, case: Case, value: bool) -> Case:
+    """Whether the case has an approved reintegration plan (the plans app keeps it).
+    Audits `case.plan_set`."""
+    locked = _lock(case)
+    if locked.has_plan != value:
+        locked.has_plan = value
+        _bump(locked, "has_plan")
+        _audit(actor, "case.plan_set", locked, locked, {"has_plan": [not value, value]})
+    return locked
+
+
+@transaction.atomic
 def case_event_record(
     *,
     actor: Any,

@@ -47,6 +47,7 @@ from reintegra.cases.models import Case, CaseEvent, Handover, Note, Task
 from reintegra.demo import names
 from reintegra.demo.assessments import assessments_load
 from reintegra.demo.personas import programme_ensure
+from reintegra.demo.plans import plans_load
 from reintegra.demo.providers import providers_load
 from reintegra.demo.referrals import referrals_load
 from reintegra.instruments.models import Response
@@ -752,6 +753,7 @@ def programme_load() -> tuple[bool, dict[str, Any]]:
         _Loader(offices, users).load()
         assessments_load(users)
         referrals_load(users)
+        plans_load(users)
     return True, programme_summary()
 
 

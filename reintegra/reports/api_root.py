@@ -11,6 +11,7 @@ from reintegra.core.api import api, token_auth
 from reintegra.instruments.api import router as instruments_router
 from reintegra.monitoring.api import router as monitoring_router
 from reintegra.people.api import router as people_router
+from reintegra.plans.api import router as plans_router
 from reintegra.providers.api import router as providers_router
 from reintegra.referrals.api import router as referrals_router
 
@@ -23,5 +24,6 @@ api.add_router("", providers_router)
 api.add_router("", instruments_router)
 api.add_router("", monitoring_router)
 api.add_router("", referrals_router)
+api.add_router("", plans_router)
 
 __all__ = ["api"]

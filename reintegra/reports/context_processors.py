@@ -4,6 +4,7 @@ from django.http import HttpRequest
 
 from reintegra.instruments.permissions import can_view_instruments
 from reintegra.monitoring.permissions import can_view_visits
+from reintegra.plans.permissions import can_view_setup
 from reintegra.providers.permissions import can_view_providers
 from reintegra.referrals.permissions import can_view_referrals
 
@@ -20,4 +21,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "show_monitoring": lambda: signed_in() and can_view_visits(user),
         "show_providers": lambda: signed_in() and can_view_providers(user),
         "show_referrals": lambda: signed_in() and can_view_referrals(user),
+        "show_plans": lambda: signed_in() and can_view_setup(user),
     }

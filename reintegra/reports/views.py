@@ -11,6 +11,7 @@ from reintegra.access.principal import principal
 from reintegra.accounts.choices import Role
 from reintegra.cases.choices import Flag
 from reintegra.monitoring.permissions import can_view_dashboard, can_view_visits
+from reintegra.plans import selectors as plan_selectors
 from reintegra.providers.selectors import stale_providers
 from reintegra.referrals import selectors as referral_selectors
 from reintegra.referrals.permissions import can_view_referrals
@@ -28,6 +29,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if p.has_role(Role.COORDINATOR):
         context["stage_table"] = selectors.stage_office_table(user)
         context["handovers"] = selectors.coordinator_handovers(user)
+        context["plans_waiting"] = plan_selectors.approvals_waiting(user)
+    if p.has_role(Role.CASE_MANAGER):
+        context["plans_returned"] = plan_selectors.returned_plans(user)
     if p.has_role(Role.PROTECTION_FP):
         context["protection_cases"] = selectors.flagged_cases(user, Flag.PROTECTION)
     if p.has_role(Role.MEDICAL_FP):

@@ -51,6 +51,10 @@ from reintegra.monitoring.selectors import visit_get_for_user
 from reintegra.people import services as people
 from reintegra.people.permissions import can_edit_person, can_register_person, can_view_people
 from reintegra.people.selectors import returnee_visible_to
+from reintegra.plans import permissions as plan_permissions
+from reintegra.plans import services as plans
+from reintegra.plans.models import AssistanceType
+from reintegra.plans.selectors import budget_lines_for, plan_get_for_user
 from reintegra.providers import services as providers
 from reintegra.providers.permissions import (
     can_add_provider,
@@ -209,6 +213,27 @@ def world(offices, users, settings, tmp_path) -> World:
     kolda_referral = referrals.referral_create(
         actor=users["cm.kolda"], case=kolda, service=job, reason="Work"
     )
+    plans.catalogue_load(actor=users["coord.national"])
+    kit = AssistanceType.objects.get(code="MICRO_BUSINESS")
+    draft_plan = plans.plan_start(actor=cm, case=case)
+    measure = plans.measure_add(actor=cm, plan=draft_plan, assistance_type=kit, estimated_cost=5)
+    item = plans.item_add(actor=cm, plan=draft_plan, description="Kit", quantity=1, unit_cost=5)
+    second = _case(cm, offices["TAM"], "Ousmane", "Diatta")
+    submitted_plan = plans.plan_start(actor=cm, case=second)
+    plans.measure_add(actor=cm, plan=submitted_plan, assistance_type=kit, estimated_cost=5)
+    submitted_plan = plans.plan_submit(actor=cm, plan=submitted_plan)
+    kolda_plan = plans.plan_start(actor=users["cm.kolda"], case=kolda)
+    tam_line = plans.budget_line_create(
+        actor=coord, office=offices["TAM"], code="TAM-1", name="Grants", donor="EU", amount=100
+    )
+    kolda_line = plans.budget_line_create(
+        actor=users["coord.national"],
+        office=offices["KLD"],
+        code="KLD-1",
+        name="Grants",
+        donor="EU",
+        amount=100,
+    )
     [visit, *_later] = monitoring.visits_schedule(actor=coord, case=case)
     [kolda_visit, *_rest] = monitoring.visits_schedule(actor=users["coord.national"], case=kolda)
     case.refresh_from_db()
@@ -239,6 +264,14 @@ def world(offices, users, settings, tmp_path) -> World:
             "override_referral": override,
             "link": link,
             "out_referrals": [kolda_referral],
+            "plan": draft_plan,
+            "measure": measure,
+            "item": item,
+            "submitted_plan": submitted_plan,
+            "out_plans": [kolda_plan],
+            "kit": kit,
+            "budget_line": tam_line,
+            "out_budget_lines": [kolda_line],
         }
     )
 
@@ -652,6 +685,122 @@ PAGES = [
         lambda ctx: referral_permissions.can_manage(ctx.access, ctx.obj),
         kwargs=lambda ctx: {"link_id": ctx.world["link"].pk},
     ),
+    Route("plans:approvals", "GET", "none", lambda ctx: plan_permissions.can_view_setup(ctx.user)),
+    Route("plans:setup", "GET", "none", lambda ctx: plan_permissions.can_view_setup(ctx.user)),
+    Route(
+        "plans:catalogue_load",
+        "POST",
+        "none",
+        lambda ctx: plan_permissions.can_edit_catalogue(ctx.user),
+    ),
+    Route(
+        "plans:type_add",
+        "POST",
+        "none",
+        lambda ctx: plan_permissions.can_edit_catalogue(ctx.user),
+        lambda ctx: {"code": "X1", "name": "X", "dimension": "SOCIAL", "delivery_mode": "CASH"},
+    ),
+    Route(
+        "plans:type_edit",
+        "POST",
+        "none",
+        lambda ctx: plan_permissions.can_edit_catalogue(ctx.user),
+        lambda ctx: {"ceiling": "10", "is_active": "on"},
+        kwargs=lambda ctx: {"pk": ctx.world["kit"].pk},
+    ),
+    Route(
+        "plans:option_add",
+        "POST",
+        "none",
+        lambda ctx: plan_permissions.can_edit_catalogue(ctx.user),
+        lambda ctx: {"dimension": "ECONOMIC", "approach": "Cash"},
+    ),
+    Route(
+        "plans:line_add",
+        "POST",
+        "none",
+        lambda ctx: bool(plan_permissions.budget_offices(ctx.user)),
+        lambda ctx: {
+            "office": min(plan_permissions.budget_offices(ctx.user) or {1}),
+            "code": "L2",
+            "name": "L",
+            "donor": "D",
+            "amount": "5",
+        },
+    ),
+    Route(
+        "plans:line_edit",
+        "POST",
+        "budget_line",
+        lambda ctx: plan_permissions.can_edit_budget_line(ctx.user, ctx.obj),
+        lambda ctx: {"amount": "200", "version": ctx.obj.version},
+    ),
+    Route(
+        "plans:case",
+        "GET",
+        "case",
+        lambda ctx: plan_permissions.can_read_lines(ctx.access),
+        kwargs=lambda ctx: {"case_id": ctx.obj.pk},
+        takes_pk=False,
+    ),
+    Route(
+        "plans:start",
+        "POST",
+        "case",
+        lambda ctx: plan_permissions.can_draft(ctx.access),
+        kwargs=lambda ctx: {"case_id": ctx.obj.pk},
+        takes_pk=False,
+    ),
+    Route("plans:detail", "GET", "plan", always),
+    Route(
+        "plans:update",
+        "POST",
+        "plan",
+        lambda ctx: plan_permissions.can_edit_plan(ctx.access, ctx.obj),
+        lambda ctx: {"version": ctx.obj.version, "summary_social": "Housing"},
+    ),
+    Route(
+        "plans:measure_add",
+        "POST",
+        "plan",
+        lambda ctx: plan_permissions.can_edit_plan(ctx.access, ctx.obj),
+        lambda ctx: {"assistance_type": ctx.world["kit"].pk, "estimated_cost": "5"},
+    ),
+    Route(
+        "plans:measure_remove",
+        "POST",
+        "plan",
+        lambda ctx: plan_permissions.can_edit_plan(ctx.access, ctx.obj),
+        kwargs=lambda ctx: {"measure_id": ctx.world["measure"].pk},
+    ),
+    Route(
+        "plans:item_add",
+        "POST",
+        "plan",
+        lambda ctx: plan_permissions.can_edit_plan(ctx.access, ctx.obj),
+        lambda ctx: {"description": "Tools", "quantity": "1", "unit_cost": "5"},
+    ),
+    Route(
+        "plans:item_remove",
+        "POST",
+        "plan",
+        lambda ctx: plan_permissions.can_edit_plan(ctx.access, ctx.obj),
+        kwargs=lambda ctx: {"item_id": ctx.world["item"].pk},
+    ),
+    Route(
+        "plans:transition",
+        "POST",
+        "plan",
+        lambda ctx: plan_permissions.can_edit_plan(ctx.access, ctx.obj),
+        lambda ctx: {"to": "SUBMITTED", "version": ctx.obj.version},
+    ),
+    Route(
+        "plans:transition",
+        "POST",
+        "submitted_plan",
+        lambda ctx: plan_permissions.can_decide(ctx.access, ctx.obj),
+        lambda ctx: {"to": "RETURNED", "version": ctx.obj.version, "comment": "More detail"},
+    ),
     Route("providers:list", "GET", "none", lambda ctx: can_view_providers(ctx.user)),
     Route("providers:new", "GET", "none", lambda ctx: can_add_provider(ctx.user)),
     Route("providers:import", "GET", "none", lambda ctx: can_add_provider(ctx.user)),
@@ -886,6 +1035,62 @@ API = {
         lambda ctx: referral_permissions.can_transition(ctx.user, ctx.access, ctx.obj, "ACCEPTED"),
         lambda ctx: {"to": "ACCEPTED", "version": ctx.obj.version},
     ),
+    ("GET", "/api/assistance-types"): Route(
+        "assistance_types", "GET", "none", lambda ctx: plan_permissions.can_view_setup(ctx.user)
+    ),
+    ("GET", "/api/budget-lines"): Route(
+        "budget_lines", "GET", "none", lambda ctx: plan_permissions.can_view_setup(ctx.user)
+    ),
+    ("POST", "/api/budget-lines"): Route(
+        "budget_lines.create",
+        "POST",
+        "none",
+        lambda ctx: bool(plan_permissions.budget_offices(ctx.user)),
+        lambda ctx: {
+            "office_id": min(plan_permissions.budget_offices(ctx.user) or {1}),
+            "code": "API-1",
+            "name": "Line",
+            "donor": "EU",
+            "amount": "10",
+        },
+    ),
+    ("PATCH", "/api/budget-lines/{line_id}"): Route(
+        "budget_line.update",
+        "PATCH",
+        "budget_line",
+        lambda ctx: plan_permissions.can_edit_budget_line(ctx.user, ctx.obj),
+        lambda ctx: {"version": ctx.obj.version, "amount": "300"},
+    ),
+    ("GET", "/api/plans"): Route("plans", "GET", "none", always),
+    ("POST", "/api/plans"): Route(
+        "plans.create",
+        "POST",
+        "case",
+        lambda ctx: plan_permissions.can_draft(ctx.access),
+        lambda ctx: {"case": ctx.obj.pk},
+    ),
+    ("GET", "/api/plans/{plan_id}"): Route("plan", "GET", "plan", always),
+    ("PATCH", "/api/plans/{plan_id}"): Route(
+        "plan.update",
+        "PATCH",
+        "plan",
+        lambda ctx: plan_permissions.can_edit_plan(ctx.access, ctx.obj),
+        lambda ctx: {"version": ctx.obj.version, "summary_social": "Housing"},
+    ),
+    ("POST", "/api/plans/{plan_id}/measures"): Route(
+        "plan.measures",
+        "POST",
+        "plan",
+        lambda ctx: plan_permissions.can_edit_plan(ctx.access, ctx.obj),
+        lambda ctx: {"assistance_type": ctx.world["kit"].pk, "estimated_cost": "5"},
+    ),
+    ("POST", "/api/plans/{plan_id}/transitions"): Route(
+        "plan.transition",
+        "POST",
+        "submitted_plan",
+        lambda ctx: plan_permissions.can_decide(ctx.access, ctx.obj),
+        lambda ctx: {"to": "RETURNED", "version": ctx.obj.version, "comment": "More"},
+    ),
     ("GET", "/api/monitoring/visits"): Route(
         "visits", "GET", "none", lambda ctx: can_view_visits(ctx.user)
     ),
@@ -915,6 +1120,9 @@ def in_scope_object(kind: str, world: World, users: dict) -> Any:
         "referral": world["referral"],
         "medical_referral": world["medical_referral"],
         "override_referral": world["override_referral"],
+        "plan": world["plan"],
+        "submitted_plan": world["submitted_plan"],
+        "budget_line": world["budget_line"],
     }.get(kind)
 
 
@@ -931,7 +1139,11 @@ def visible(user: Any, kind: str, obj: Any) -> bool:
         "referral": lambda pk: referral_get_for_user(user, pk),
         "medical_referral": lambda pk: referral_get_for_user(user, pk),
         "override_referral": lambda pk: referral_get_for_user(user, pk),
+        "plan": lambda pk: plan_get_for_user(user, pk),
+        "submitted_plan": lambda pk: plan_get_for_user(user, pk),
     }
+    if kind == "budget_line":
+        return budget_lines_for(user).filter(pk=obj.pk).exists()
     if kind in finders:
         try:
             finders[kind](obj.pk)
@@ -969,6 +1181,9 @@ def out_of_scope_object(kind: str, world: World, user: Any) -> Any:
         return next((r for r in world["out_responses"] if not visible(user, kind, r)), None)
     if kind in ("referral", "medical_referral", "override_referral"):
         return next((r for r in world["out_referrals"] if not visible(user, kind, r)), None)
+    if kind in ("plan", "submitted_plan", "budget_line"):
+        others = world["out_budget_lines" if kind == "budget_line" else "out_plans"]
+        return next((o for o in others if not visible(user, kind, o)), None)
     if kind in ("visit", "import"):
         others = world["out_visits" if kind == "visit" else "out_imports"]
         return next((o for o in others if not visible(user, kind, o)), None)
@@ -1100,6 +1315,8 @@ def api_url(path: str, obj: Any) -> str:
         "import_id",
         "provider_id",
         "referral_id",
+        "plan_id",
+        "line_id",
     ):
         path = path.replace("{" + name + "}", str(obj.pk))
     return path
