@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "reintegra.monitoring",
     "reintegra.referrals",
     "reintegra.plans",
+    "reintegra.finance",
     "reintegra.reports",
     "reintegra.demo",
 ]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("referrals/", include("reintegra.referrals.urls")),
     path("r/", include("reintegra.referrals.public_urls")),
     path("plans/", include("reintegra.plans.urls")),
+    path("finance/", include("reintegra.finance.urls")),
     path("openrosa/", include("reintegra.instruments.collect_urls")),
     path("console/", include("reintegra.access.urls")),
     path("accounts/", include("allauth.urls")),

@@ -46,6 +46,7 @@ from reintegra.cases.choices import (
 from reintegra.cases.models import Case, CaseEvent, Handover, Note, Task
 from reintegra.demo import names
 from reintegra.demo.assessments import assessments_load
+from reintegra.demo.payments import payments_load
 from reintegra.demo.personas import programme_ensure
 from reintegra.demo.plans import plans_load
 from reintegra.demo.providers import providers_load
@@ -754,6 +755,7 @@ def programme_load() -> tuple[bool, dict[str, Any]]:
         assessments_load(users)
         referrals_load(users)
         plans_load(users)
+        payments_load(users)
     return True, programme_summary()
 
 

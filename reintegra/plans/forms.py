@@ -53,12 +53,17 @@ class MeasureForm(forms.Form):
     referral_needed = forms.BooleanField(label=_("Referral needed"), required=False)
 
     def __init__(self, *args: Any, types: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "measure_%s")  # ids unique on the plan page
         super().__init__(*args, **kwargs)
         field = cast(forms.ModelChoiceField, self.fields["assistance_type"])
         field.queryset = types if types is not None else AssistanceType.objects.none()
 
 
 class ItemForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "item_%s")  # ids unique on the plan page
+        super().__init__(*args, **kwargs)
+
     description = forms.CharField(label=_("Item"), max_length=200)
     quantity = forms.DecimalField(label=_("Quantity"), min_value=0, max_digits=10, decimal_places=2)
     unit_cost = forms.DecimalField(

@@ -182,6 +182,10 @@ class Measure(TimestampedModel):
     class Meta:
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        label = self.description or self.assistance_type.name
+        return f"{label} · {self.estimated_cost}"
+
 
 class Item(TimestampedModel):
     """Goods, equipment or services bought with the reintegration grant (Annex 3, section 3)."""
@@ -199,7 +203,7 @@ class Item(TimestampedModel):
 
     @property
     def cost(self) -> Decimal:
-        return self.quantity * self.unit_cost
+        return (self.quantity * self.unit_cost).quantize(Decimal("0.01"))
 
 
 class PlanEvent(models.Model):
@@ -219,17 +223,23 @@ class PlanEvent(models.Model):
 
 
 class Commitment(TimestampedModel):
-    """Money an approved plan reserves on a budget line; released when a revision replaces
-    it (payments later turn commitments into spending)."""
+    """Money an approved plan reserves on a budget line. Payments turn it into spending
+    (`spent`); a revision approved later releases what is left and commits its own total
+    less what was already spent."""
 
     budget_line = models.ForeignKey(
         BudgetLine, on_delete=models.PROTECT, related_name="commitments"
     )
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="commitments")
     amount = models.DecimalField(max_digits=14, decimal_places=2)
+    spent = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal(0))
     released_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="commitment_positive")
+            models.CheckConstraint(condition=Q(amount__gt=0), name="commitment_positive"),
+            models.CheckConstraint(
+                condition=Q(spent__gte=0) & Q(spent__lte=F("amount")),
+                name="commitment_spent_within_amount",
+            ),
         ]

@@ -579,12 +579,16 @@ def plan_return(*, actor: Any, plan: Plan, comment: str, version: int | None = N
     return locked
 
 
-def _release(actor: Any, plan: Plan) -> None:
-    """Give back what a superseded plan committed (what it has not spent)."""
+def _release(actor: Any, plan: Plan) -> Decimal:
+    """Give back what a superseded plan committed and did not spend; return what it spent
+    (the revision carries it)."""
     now = timezone.now()
+    spent = Decimal(0)
     for commitment in plan.commitments.filter(released_at__isnull=True):
+        left = commitment.amount - commitment.spent
+        spent += commitment.spent
         BudgetLine.objects.filter(pk=commitment.budget_line_id).update(
-            committed=F("committed") - commitment.amount, version=F("version") + 1
+            committed=F("committed") - left, version=F("version") + 1
         )
         commitment.released_at = now
         commitment.save(update_fields=["released_at", "updated_at"])
@@ -593,8 +597,9 @@ def _release(actor: Any, plan: Plan) -> None:
             action="budget_line.released",
             target=commitment.budget_line,
             case_id=plan.case_id,
-            changes={"committed": [str(commitment.amount), "0"]},
+            changes={"committed": [str(left), "0"]},
         )
+    return spent
 
 
 @transaction.atomic
@@ -649,8 +654,9 @@ def plan_approve(
         )
     if line.currency != locked.currency:
         raise ValidationFailed(_("The budget line is in another currency."), field="budget_line")
+    carried = Decimal(0)
     if current is not None:
-        _release(actor, current)
+        carried = _release(actor, current)
         current.status = Status.SUPERSEDED
         current.version += 1
         current.save()
@@ -661,24 +667,31 @@ def plan_approve(
             _("Plan superseded by revision %(revision)s") % {"revision": locked.revision},
         )
         line.refresh_from_db()
-    if locked.total > line.available:
+    # What the revision it replaces already paid stays spent: commit the rest of the total.
+    needed = locked.total - carried
+    if needed < 0:
+        raise ValidationFailed(
+            _("The plan's total is below what was already paid (%(paid)s).") % {"paid": carried},
+            code="below_paid",
+        )
+    if needed > line.available:
         raise ValidationFailed(
             _("The budget line has %(available)s %(currency)s left; the plan needs %(total)s.")
-            % {"available": line.available, "currency": line.currency, "total": locked.total},
+            % {"available": line.available, "currency": line.currency, "total": needed},
             field="budget_line",
             code="insufficient_budget",
         )
-    if locked.total > 0:
-        Commitment.objects.create(budget_line=line, plan=locked, amount=locked.total)
+    if needed > 0:
+        Commitment.objects.create(budget_line=line, plan=locked, amount=needed)
         BudgetLine.objects.filter(pk=line.pk).update(
-            committed=F("committed") + locked.total, version=F("version") + 1
+            committed=F("committed") + needed, version=F("version") + 1
         )
         record(
             actor=actor,
             action="budget_line.committed",
             target=line,
             case_id=locked.case_id,
-            changes={"committed": [str(line.committed), str(line.committed + locked.total)]},
+            changes={"committed": [str(line.committed), str(line.committed + needed)]},
         )
     locked.status = Status.APPROVED
     locked.approved_at = timezone.now()

@@ -8,6 +8,7 @@ from reintegra.accounts.api import router as accounts_router
 from reintegra.accounts.services import api_token_user
 from reintegra.cases.api import router as cases_router
 from reintegra.core.api import api, token_auth
+from reintegra.finance.api import router as finance_router
 from reintegra.instruments.api import router as instruments_router
 from reintegra.monitoring.api import router as monitoring_router
 from reintegra.people.api import router as people_router
@@ -25,5 +26,6 @@ api.add_router("", instruments_router)
 api.add_router("", monitoring_router)
 api.add_router("", referrals_router)
 api.add_router("", plans_router)
+api.add_router("", finance_router)
 
 __all__ = ["api"]

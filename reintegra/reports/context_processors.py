@@ -2,6 +2,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from reintegra.finance.permissions import can_view_payments
 from reintegra.instruments.permissions import can_view_instruments
 from reintegra.monitoring.permissions import can_view_visits
 from reintegra.plans.permissions import can_view_setup
@@ -22,4 +23,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "show_providers": lambda: signed_in() and can_view_providers(user),
         "show_referrals": lambda: signed_in() and can_view_referrals(user),
         "show_plans": lambda: signed_in() and can_view_setup(user),
+        "show_payments": lambda: signed_in() and can_view_payments(user),
     }

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from reintegra.access.principal import principal
 from reintegra.accounts.choices import Role
 from reintegra.cases.choices import Flag
+from reintegra.finance.selectors import payment_counts
 from reintegra.monitoring.permissions import can_view_dashboard, can_view_visits
 from reintegra.plans import selectors as plan_selectors
 from reintegra.providers.selectors import stale_providers
@@ -32,6 +33,8 @@ def home(request: HttpRequest) -> HttpResponse:
         context["plans_waiting"] = plan_selectors.approvals_waiting(user)
     if p.has_role(Role.CASE_MANAGER):
         context["plans_returned"] = plan_selectors.returned_plans(user)
+    if p.has_role(Role.FINANCE):
+        context["payments"] = payment_counts(user)
     if p.has_role(Role.PROTECTION_FP):
         context["protection_cases"] = selectors.flagged_cases(user, Flag.PROTECTION)
     if p.has_role(Role.MEDICAL_FP):

@@ -29,6 +29,9 @@ from reintegra.cases.models import Case
 from reintegra.cases.permissions import can_decide_handover, case_access
 from reintegra.cases.selectors import case_visible_to, handover_get_for_user
 from reintegra.demo.personas import PERSONAS
+from reintegra.finance import permissions as finance_permissions
+from reintegra.finance import services as finance
+from reintegra.finance.selectors import instalment_get_for_user
 from reintegra.instruments import imports as instrument_imports
 from reintegra.instruments import services as instruments
 from reintegra.instruments.permissions import (
@@ -234,6 +237,21 @@ def world(offices, users, settings, tmp_path) -> World:
         donor="EU",
         amount=100,
     )
+    cash = AssistanceType.objects.get(code="CASH")
+
+    def approved(actor, approver, office, line, given, family):
+        plan = plans.plan_start(actor=actor, case=_case(actor, office, given, family))
+        measure = plans.measure_add(actor=actor, plan=plan, assistance_type=cash, estimated_cost=5)
+        plan = plans.plan_submit(actor=actor, plan=plan)
+        plan = plans.plan_approve(actor=approver, plan=plan, budget_line=line)
+        return plan, finance.instalment_add(
+            actor=actor, plan=plan, measure=measure, amount=5, milestone="On arrival"
+        )
+
+    approved_plan, instalment = approved(cm, coord, offices["TAM"], tam_line, "Awa", "Sy")
+    _kolda_plan, kolda_instalment = approved(
+        users["cm.kolda"], users["coord.national"], offices["KLD"], kolda_line, "Saly", "Diop"
+    )
     [visit, *_later] = monitoring.visits_schedule(actor=coord, case=case)
     [kolda_visit, *_rest] = monitoring.visits_schedule(actor=users["coord.national"], case=kolda)
     case.refresh_from_db()
@@ -272,6 +290,9 @@ def world(offices, users, settings, tmp_path) -> World:
             "kit": kit,
             "budget_line": tam_line,
             "out_budget_lines": [kolda_line],
+            "approved_plan": approved_plan,
+            "instalment": instalment,
+            "out_instalments": [kolda_instalment],
         }
     )
 
@@ -314,6 +335,8 @@ class Ctx:
     @property
     def access(self):
         case = self.obj if isinstance(self.obj, Case) else getattr(self.obj, "case", None)
+        if case is None and hasattr(self.obj, "plan"):  # an instalment
+            case = self.obj.plan.case
         return case_access(self.user, case)
 
 
@@ -684,6 +707,40 @@ PAGES = [
         "referral",
         lambda ctx: referral_permissions.can_manage(ctx.access, ctx.obj),
         kwargs=lambda ctx: {"link_id": ctx.world["link"].pk},
+    ),
+    Route(
+        "finance:payments",
+        "GET",
+        "none",
+        lambda ctx: finance_permissions.can_view_payments(ctx.user),
+    ),
+    Route(
+        "finance:plan_panel",
+        "GET",
+        "approved_plan",
+        always,
+        kwargs=lambda ctx: {"plan_id": ctx.obj.pk},
+        takes_pk=False,
+    ),
+    Route(
+        "finance:instalment_add",
+        "POST",
+        "approved_plan",
+        lambda ctx: finance_permissions.can_plan_instalments(ctx.access, ctx.obj),
+        lambda ctx: {
+            "measure": getattr(ctx.obj.measures.first(), "pk", 0),
+            "amount": "1",
+            "milestone": "Later",
+        },
+        kwargs=lambda ctx: {"plan_id": ctx.obj.pk},
+        takes_pk=False,
+    ),
+    Route(
+        "finance:instalment_move",
+        "POST",
+        "instalment",
+        lambda ctx: finance_permissions.can_move(ctx.user, ctx.access, ctx.obj, "PREPARED"),
+        lambda ctx: {"to": "PREPARED", "method": "CASH", "payee": "A", "version": ctx.obj.version},
     ),
     Route("plans:approvals", "GET", "none", lambda ctx: plan_permissions.can_view_setup(ctx.user)),
     Route("plans:setup", "GET", "none", lambda ctx: plan_permissions.can_view_setup(ctx.user)),
@@ -1091,6 +1148,28 @@ API = {
         lambda ctx: plan_permissions.can_decide(ctx.access, ctx.obj),
         lambda ctx: {"to": "RETURNED", "version": ctx.obj.version, "comment": "More"},
     ),
+    ("GET", "/api/instalments"): Route(
+        "instalments", "GET", "none", lambda ctx: finance_permissions.can_view_payments(ctx.user)
+    ),
+    ("POST", "/api/plans/{plan_id}/instalments"): Route(
+        "plan.instalments",
+        "POST",
+        "approved_plan",
+        lambda ctx: finance_permissions.can_plan_instalments(ctx.access, ctx.obj),
+        lambda ctx: {
+            "measure": getattr(ctx.obj.measures.first(), "pk", 1),
+            "amount": "1",
+            "milestone": "Later",
+        },
+    ),
+    ("GET", "/api/instalments/{instalment_id}"): Route("instalment", "GET", "instalment", always),
+    ("POST", "/api/instalments/{instalment_id}/transitions"): Route(
+        "instalment.transition",
+        "POST",
+        "instalment",
+        lambda ctx: finance_permissions.can_move(ctx.user, ctx.access, ctx.obj, "PREPARED"),
+        lambda ctx: {"to": "PREPARED", "method": "CASH", "payee": "A", "version": ctx.obj.version},
+    ),
     ("GET", "/api/monitoring/visits"): Route(
         "visits", "GET", "none", lambda ctx: can_view_visits(ctx.user)
     ),
@@ -1123,6 +1202,8 @@ def in_scope_object(kind: str, world: World, users: dict) -> Any:
         "plan": world["plan"],
         "submitted_plan": world["submitted_plan"],
         "budget_line": world["budget_line"],
+        "approved_plan": world["approved_plan"],
+        "instalment": world["instalment"],
     }.get(kind)
 
 
@@ -1141,6 +1222,8 @@ def visible(user: Any, kind: str, obj: Any) -> bool:
         "override_referral": lambda pk: referral_get_for_user(user, pk),
         "plan": lambda pk: plan_get_for_user(user, pk),
         "submitted_plan": lambda pk: plan_get_for_user(user, pk),
+        "approved_plan": lambda pk: plan_get_for_user(user, pk),
+        "instalment": lambda pk: instalment_get_for_user(user, pk),
     }
     if kind == "budget_line":
         return budget_lines_for(user).filter(pk=obj.pk).exists()
@@ -1181,7 +1264,9 @@ def out_of_scope_object(kind: str, world: World, user: Any) -> Any:
         return next((r for r in world["out_responses"] if not visible(user, kind, r)), None)
     if kind in ("referral", "medical_referral", "override_referral"):
         return next((r for r in world["out_referrals"] if not visible(user, kind, r)), None)
-    if kind in ("plan", "submitted_plan", "budget_line"):
+    if kind == "instalment":
+        return next((o for o in world["out_instalments"] if not visible(user, kind, o)), None)
+    if kind in ("plan", "submitted_plan", "approved_plan", "budget_line"):
         others = world["out_budget_lines" if kind == "budget_line" else "out_plans"]
         return next((o for o in others if not visible(user, kind, o)), None)
     if kind in ("visit", "import"):
@@ -1317,6 +1402,7 @@ def api_url(path: str, obj: Any) -> str:
         "referral_id",
         "plan_id",
         "line_id",
+        "instalment_id",
     ):
         path = path.replace("{" + name + "}", str(obj.pk))
     return path

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from reintegra.finance import views
+
+app_name = "finance"
+urlpatterns = [
+    path("payments/", views.payments, name="payments"),
+    path("plans/<int:plan_id>/instalments/", views.plan_panel, name="plan_panel"),
+    path("plans/<int:plan_id>/instalments/add/", views.instalment_add, name="instalment_add"),
+    path("instalments/<int:pk>/move/", views.instalment_move, name="instalment_move"),
+]
