@@ -1,21 +1,24 @@
 """Payment pages: the instalments to prepare, approve and pay; a plan's instalments."""
 
+import csv
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from openpyxl import Workbook
 
 from reintegra.cases.permissions import case_access_many
+from reintegra.core.cells import safe_row
 from reintegra.core.errors import NotAllowed, ServiceError
 from reintegra.core.pagination import paginate
-from reintegra.finance import permissions, selectors, services
+from reintegra.finance import permissions, reports, selectors, services
 from reintegra.finance.choices import TRANSITIONS, InstalmentStatus, PaymentMethod
 from reintegra.finance.forms import InstalmentForm, MoveForm
 from reintegra.plans.choices import DeliveryMode
@@ -126,3 +129,47 @@ def instalment_move(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("Instalment: %(status)s.") % {"status": InstalmentStatus(to).label}
         )
     return redirect(back or "finance:payments")
+
+
+# --- reports --------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def finance_reports(request: HttpRequest) -> HttpResponse:
+    if not reports.can_view_reports(request.user):
+        raise NotAllowed(_("Finance staff, coordinators and the M&E specialist see the reports."))
+    return render(request, "finance/reports.html", {"tables": reports.finance_tables(request.user)})
+
+
+@login_required
+@require_GET
+def finance_report_export(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
+    """One table as CSV, or one table (or `all` of them, a sheet each) as XLSX."""
+    if not reports.can_view_reports(request.user):
+        raise NotAllowed(_("Finance staff, coordinators and the M&E specialist see the reports."))
+    if key == "all" and fmt == "xlsx":
+        tables = reports.finance_tables(request.user)
+    else:
+        table = reports.finance_table(request.user, key)
+        if table is None or fmt not in ("csv", "xlsx"):
+            raise Http404
+        tables = [table]
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        writer = csv.writer(response)
+        for row in [tables[0].columns, *tables[0].rows]:
+            writer.writerow(safe_row([str(cell) for cell in row]))
+    else:
+        workbook = Workbook(write_only=True)
+        for table in tables:
+            sheet = workbook.create_sheet(title=table.key[:31])
+            sheet.append(safe_row([str(c) for c in table.columns]))
+            for row in table.rows:
+                sheet.append(safe_row([c if isinstance(c, int | Decimal) else str(c) for c in row]))
+        response = HttpResponse(
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        workbook.save(response)
+    response["Content-Disposition"] = f'attachment; filename="reintegra-finance-{key}.{fmt}"'
+    return response

@@ -3,6 +3,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from reintegra.finance.permissions import can_view_payments
+from reintegra.finance.reports import can_view_reports
 from reintegra.instruments.permissions import can_view_instruments
 from reintegra.monitoring.permissions import can_view_visits
 from reintegra.plans.permissions import can_view_setup
@@ -24,4 +25,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "show_referrals": lambda: signed_in() and can_view_referrals(user),
         "show_plans": lambda: signed_in() and can_view_setup(user),
         "show_payments": lambda: signed_in() and can_view_payments(user),
+        "show_finance_reports": lambda: (
+            signed_in() and can_view_reports(user) and not can_view_payments(user)
+        ),
     }

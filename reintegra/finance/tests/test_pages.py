@@ -3,11 +3,13 @@ prepares the payment, a second approves it, the payment is recorded; the plan sh
 against planned."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from reintegra.accounts import services as accounts
 from reintegra.cases import services as cases
@@ -103,3 +105,22 @@ def test_instalments_cannot_exceed_the_cash_measure(client_for, approved):
     )
     assert "would exceed its cost" in response.content.decode()
     assert not Instalment.objects.exists()
+
+
+def test_finance_reports_show_and_export_the_budget(client_for, approved):
+    plan, _measure, line = approved
+    finance = client_for("finance")
+    page = finance.get(reverse("finance:reports")).content.decode()
+    assert "TAM-1" in page and "1000000.00" in page
+    assert "Cost per returnee" in page and "Approved assistance by dimension" in page
+    csv_text = finance.get(reverse("finance:report_export", args=["lines", "csv"]))
+    assert csv_text.status_code == 200 and b"TAM-1" in csv_text.content
+    assert b"100000.00" in csv_text.content  # committed by the plan
+    workbook = finance.get(reverse("finance:report_export", args=["all", "xlsx"]))
+    sheets = load_workbook(io.BytesIO(workbook.content), read_only=True)
+    assert sheets.sheetnames == ["lines", "offices", "dimensions", "per_returnee", "pending"]
+    lines = list(sheets["lines"].iter_rows(values_only=True))
+    assert lines[1][0] == "TAM-1" and lines[1][4] == 100000
+    assert finance.get(reverse("finance:report_export", args=["nope", "csv"])).status_code == 404
+    assert client_for("me.officer").get(reverse("finance:reports")).status_code == 200
+    assert client_for("cm.tamba").get(reverse("finance:reports")).status_code == 403

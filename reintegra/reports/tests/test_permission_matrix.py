@@ -30,6 +30,7 @@ from reintegra.cases.permissions import can_decide_handover, case_access
 from reintegra.cases.selectors import case_visible_to, handover_get_for_user
 from reintegra.demo.personas import PERSONAS
 from reintegra.finance import permissions as finance_permissions
+from reintegra.finance import reports as finance_reports
 from reintegra.finance import services as finance
 from reintegra.finance.selectors import instalment_get_for_user
 from reintegra.instruments import imports as instrument_imports
@@ -713,6 +714,14 @@ PAGES = [
         "GET",
         "none",
         lambda ctx: finance_permissions.can_view_payments(ctx.user),
+    ),
+    Route("finance:reports", "GET", "none", lambda ctx: finance_reports.can_view_reports(ctx.user)),
+    Route(
+        "finance:report_export",
+        "GET",
+        "none",
+        lambda ctx: finance_reports.can_view_reports(ctx.user),
+        kwargs=lambda ctx: {"key": "lines", "fmt": "xlsx"},
     ),
     Route(
         "finance:plan_panel",
