@@ -56,6 +56,11 @@ REINTEGRA_INTERNAL_REFERRAL_DAYS = int(os.environ.get("REINTEGRA_INTERNAL_REFERR
 REINTEGRA_CURRENCY = os.environ.get("REINTEGRA_CURRENCY", "XOF")
 REINTEGRA_PLAN_NATIONAL_ABOVE = Decimal(os.environ.get("REINTEGRA_PLAN_NATIONAL_ABOVE", "1000000"))
 
+# In-kind purchases: above this estimated total, at least REINTEGRA_MIN_QUOTATIONS quotations
+# are needed before a supplier is chosen (the programme's own procurement rules).
+REINTEGRA_QUOTATIONS_ABOVE = Decimal(os.environ.get("REINTEGRA_QUOTATIONS_ABOVE", "250000"))
+REINTEGRA_MIN_QUOTATIONS = int(os.environ.get("REINTEGRA_MIN_QUOTATIONS", "3"))
+
 # Months after a case reaches monitoring at which visits are due.
 try:
     REINTEGRA_MONITORING_MONTHS = tuple(

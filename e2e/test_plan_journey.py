@@ -1,7 +1,9 @@
 """Journey: a case manager drafts a reintegration plan with an in-kind micro-business kit and a
-cash measure; a coordinator approves it on a budget line; the case manager plans a cash
-instalment; one finance user prepares the payment, a second approves it, the first records it;
-the plan shows what was paid."""
+cash measure; a coordinator approves it on a budget line; finance buys the kit (three
+quotations, an order, the goods received) and records the hand-over certificate the returnee
+signs on the screen; the case manager plans a cash instalment, one finance user prepares the
+payment, a second approves it, the first records it; the plan shows what was paid and the
+finance report the budget line's amounts."""
 
 from __future__ import annotations
 
@@ -79,6 +81,50 @@ def test_a_plan_is_approved_and_its_cash_paid_by_two_finance_users(
     expect(coordinator.get_by_text("Plan approved.")).to_be_visible()
     expect(coordinator.get_by_role("heading", level=1)).to_contain_text("Approved")
 
+    line_code = coordinator.locator("dt:text('Budget line') + dd").inner_text().split(" ")[0]
+
+    buyer = browsing.signed_in("finance")
+    buyer.goto(plan_url)
+    buyer.locator("#plan-purchases").get_by_role(
+        "button", name=re.compile("Start the purchase")
+    ).click()
+    expect(buyer.get_by_text("Purchase requested.")).to_be_visible()
+    purchase_url = buyer.url
+    for amount in ("430000", "445000", "460000"):
+        quotations = buyer.locator("section#quotations")
+        details = quotations.locator("details", has_text="Add a quotation")
+        if details.get_attribute("open") is None:
+            details.locator("summary").click()
+        details.get_by_label("Supplier").select_option(index=1)
+        details.get_by_label("Amount").fill(amount)
+        details.get_by_label("Received on").fill("2026-11-20")
+        details.get_by_role("button", name="Add the quotation").click()
+        expect(buyer.get_by_text("Quotation added.")).to_be_visible()
+    order = buyer.locator("#order-form")
+    order.get_by_label("Why this supplier").fill("Cheapest of three; machines in stock.")
+    order.get_by_label("Purchase order number").fill("PO-E2E-001")
+    order.get_by_role("button", name="Place the order").click()
+    expect(buyer.get_by_text("Purchase: Ordered.")).to_be_visible()
+    buyer.locator("#receive-form").get_by_role("button", name="Goods received").click()
+    expect(buyer.get_by_text("Purchase: Goods received.")).to_be_visible()
+    pad = buyer.locator("canvas.signature-pad")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    assert box is not None
+    buyer.mouse.move(box["x"] + 20, box["y"] + 40)
+    buyer.mouse.down()
+    for step in range(1, 12):
+        buyer.mouse.move(box["x"] + 20 + step * 25, box["y"] + 40 + (15 if step % 2 else -15))
+    buyer.mouse.up()
+    buyer.locator("#handover-form").get_by_role("button", name="Record the hand-over").click()
+    expect(buyer.get_by_text("Purchase: Handed over.")).to_be_visible()
+    buyer.get_by_role("link", name="Hand-over certificate").click()
+    certificate = buyer.locator("#certificate")
+    expect(certificate).to_contain_text("Tailoring kit")
+    expect(certificate).to_contain_text("430000.00")
+    expect(certificate.locator("img.signature")).to_be_visible()
+    assert purchase_url
+
     cm.goto(plan_url)
     panel = cm.locator("section#instalments")
     panel.locator("summary", has_text="Plan an instalment").click()
@@ -113,3 +159,6 @@ def test_a_plan_is_approved_and_its_cash_paid_by_two_finance_users(
 
     cm.goto(plan_url)
     expect(cm.locator("#reconciliation")).to_contain_text("paid: 60000.00")
+
+    finance.goto("/finance/reports/")
+    expect(finance.locator("#report-lines tr", has_text=line_code)).to_be_visible()

@@ -46,7 +46,7 @@ from reintegra.cases.choices import (
 from reintegra.cases.models import Case, CaseEvent, Handover, Note, Task
 from reintegra.demo import names
 from reintegra.demo.assessments import assessments_load
-from reintegra.demo.payments import payments_load
+from reintegra.demo.payments import payments_load, purchases_load
 from reintegra.demo.personas import programme_ensure
 from reintegra.demo.plans import plans_load
 from reintegra.demo.providers import providers_load
@@ -756,6 +756,7 @@ def programme_load() -> tuple[bool, dict[str, Any]]:
         referrals_load(users)
         plans_load(users)
         payments_load(users)
+        purchases_load(users)
     return True, programme_summary()
 
 

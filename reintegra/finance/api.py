@@ -9,12 +9,19 @@ coordinators (403 for other roles); with `plan`, anyone who reads that plan's li
 manager, M&E) lists its instalments. The payment instruction's payee and account are answered
 to those who pay or follow payments and to the case's manager; to others (M&E) they are null.
 
+In-kind purchases (`/suppliers`, `/purchases`, `/plans/{id}/purchases`): the supplier register
+is read by finance staff and coordinators and kept by finance staff, who alone see its bank
+details (null for others); purchases are listed by those who follow payments, read by whoever
+reads the plan's lines, and moved by the finance staff reaching the case (403 otherwise). The
+hand-over certificate is summarised, never with the signature itself.
+
 Amounts are answered as strings (`"50000.00"`) and accepted as numbers or strings."""
 
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from django.http import HttpRequest
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict, StringConstraints
@@ -25,9 +32,10 @@ from reintegra.core.api import ERRORS, Id, PathId, Ref, Text
 from reintegra.core.errors import Conflict, NotAllowed, StaleVersion, ValidationFailed
 from reintegra.core.pagination import paginate
 from reintegra.finance import permissions, selectors, services
-from reintegra.finance.choices import TRANSITIONS, InstalmentStatus
-from reintegra.finance.models import Instalment
-from reintegra.plans.api import Amount, TypeRef, Version
+from reintegra.finance.choices import TRANSITIONS, InstalmentStatus, PurchaseStatus
+from reintegra.finance.models import Instalment, PurchaseRequest, Supplier
+from reintegra.finance.services.purchases import SIGNATURE_MAX
+from reintegra.plans.api import Amount, Name, TypeRef, Version
 from reintegra.plans.selectors import plan_get_for_user
 
 router = Router(tags=["finance"])
@@ -265,3 +273,486 @@ def instalment_transition(
             actor=user, instalment=instalment, reason=payload.reason, version=version
         )
     return _fresh(user, instalment.pk)
+
+
+# --- in-kind: the supplier register -----------------------------------------------------------
+
+
+class SupplierOut(Schema):
+    """`bank_name`, `bank_account` and `mobile_money` are null for those who do not keep the
+    register."""
+
+    id: int
+    name: str
+    goods: str
+    region: str
+    address: str
+    phone: str
+    email: str
+    contact_person: str
+    bank_name: str | None
+    bank_account: str | None
+    mobile_money: str | None
+    is_active: bool
+    version: int
+
+
+class SupplierPage(Schema):
+    items: list[SupplierOut]
+    count: int
+
+
+class SupplierQuery(Schema):
+    active: bool = Field(False, description="Active suppliers only")
+    page: int = 1
+
+
+Text40 = Annotated[Text, StringConstraints(max_length=40)]
+Text64 = Annotated[Text, StringConstraints(max_length=64)]
+Text100 = Annotated[Text, StringConstraints(max_length=100)]
+Text150 = Annotated[Text, StringConstraints(max_length=150)]
+Text254 = Annotated[Text, StringConstraints(max_length=254)]
+Text255 = Annotated[Text, StringConstraints(max_length=255)]
+Text300 = Annotated[Text, StringConstraints(max_length=300)]
+
+
+class SupplierIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    goods: Text300 = ""
+    region: Text100 = ""
+    address: Text255 = ""
+    phone: Text40 = ""
+    email: Text254 = ""
+    contact_person: Text150 = ""
+    bank_name: Text150 = ""
+    bank_account: Text64 = ""
+    mobile_money: Text40 = ""
+    is_active: bool = True
+
+
+class SupplierPatch(Schema):
+    """Only the fields given change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: Version
+    name: Name | None = None
+    goods: Text300 | None = None
+    region: Text100 | None = None
+    address: Text255 | None = None
+    phone: Text40 | None = None
+    email: Text254 | None = None
+    contact_person: Text150 | None = None
+    bank_name: Text150 | None = None
+    bank_account: Text64 | None = None
+    mobile_money: Text40 | None = None
+    is_active: bool | None = None
+
+
+def supplier_out(supplier: Supplier, banking: bool) -> dict[str, Any]:
+    return {
+        "id": supplier.pk,
+        "name": supplier.name,
+        "goods": supplier.goods,
+        "region": supplier.region,
+        "address": supplier.address,
+        "phone": supplier.phone,
+        "email": supplier.email,
+        "contact_person": supplier.contact_person,
+        "bank_name": supplier.bank_name if banking else None,
+        "bank_account": supplier.bank_account if banking else None,
+        "mobile_money": supplier.mobile_money if banking else None,
+        "is_active": supplier.is_active,
+        "version": supplier.version,
+    }
+
+
+@router.get("/suppliers", response={200: SupplierPage, **ERRORS})
+def supplier_index(request: HttpRequest, params: Query[SupplierQuery]) -> dict[str, Any]:
+    """The supplier register (finance staff and coordinators; 403 otherwise), by name; `active`
+    lists the active ones only. Bank details for the finance staff only."""
+    user = request.user
+    if not permissions.can_view_suppliers(user):
+        raise NotAllowed(_("Your role does not see the supplier register."))
+    banking = permissions.can_manage_suppliers(user)
+    result = paginate(selectors.supplier_list(active_only=params.active), params.page)
+    return {"items": [supplier_out(s, banking) for s in result.items], "count": result.count}
+
+
+@router.post("/suppliers", response={201: SupplierOut, **ERRORS})
+def supplier_create(request: HttpRequest, payload: SupplierIn) -> Status[dict[str, Any]]:
+    """Add a supplier to the register (finance staff; 403 otherwise)."""
+    user = request.user
+    if not permissions.can_manage_suppliers(user):
+        raise NotAllowed(_("The finance staff keep the supplier register."))
+    supplier = services.supplier_save(actor=user, **payload.model_dump())
+    return Status(201, supplier_out(supplier, True))
+
+
+@router.patch("/suppliers/{supplier_id}", response={200: SupplierOut, **ERRORS})
+def supplier_update(
+    request: HttpRequest, supplier_id: PathId, payload: SupplierPatch
+) -> dict[str, Any]:
+    """Change a supplier (finance staff; 403 otherwise): only the fields given. Carries the
+    supplier's `version`; a stale one answers 409."""
+    user = request.user
+    if not permissions.can_manage_suppliers(user):
+        raise NotAllowed(_("The finance staff keep the supplier register."))
+    supplier = selectors.supplier_list().filter(pk=supplier_id).first()
+    if supplier is None:
+        raise Http404
+    fields = {
+        k: getattr(payload, k)
+        for k in payload.model_fields_set - {"version"}
+        if getattr(payload, k) is not None
+    }
+    supplier = services.supplier_save(
+        actor=user, supplier=supplier, version=payload.version, **fields
+    )
+    return supplier_out(supplier, True)
+
+
+# --- in-kind: purchases -----------------------------------------------------------------------
+
+# The moves of POST /purchases/{id}/transitions, and from where.
+PURCHASE_MOVES: dict[str, tuple[str, ...]] = {
+    PurchaseStatus.QUOTING: (PurchaseStatus.ORDERED, PurchaseStatus.CANCELLED),
+    PurchaseStatus.ORDERED: (PurchaseStatus.RECEIVED, PurchaseStatus.CANCELLED),
+    PurchaseStatus.RECEIVED: (PurchaseStatus.HANDED_OVER,),
+    PurchaseStatus.HANDED_OVER: (),
+    PurchaseStatus.CANCELLED: (),
+}
+PURCHASE_TARGETS = (
+    PurchaseStatus.ORDERED,
+    PurchaseStatus.RECEIVED,
+    PurchaseStatus.HANDED_OVER,
+    PurchaseStatus.CANCELLED,
+)
+PURCHASE_FILTERS = ("", "open", *PurchaseStatus.values)
+
+
+class PurchaseRow(Schema):
+    id: int
+    reference: str
+    plan: int
+    case: int
+    case_number: str
+    measure: int
+    assistance_type: TypeRef
+    status: str
+    estimated_total: str
+    amount: str | None
+    currency: str
+    supplier: Ref | None
+    order_number: str
+    created_at: datetime
+    version: int
+
+
+class PurchasePage(Schema):
+    items: list[PurchaseRow]
+    count: int
+
+
+class PurchaseLineOut(Schema):
+    description: str
+    quantity: str
+    unit_cost: str
+    cost: str
+
+
+class QuotationOut(Schema):
+    id: int
+    supplier: Ref
+    amount: str
+    received_on: date
+    notes: str
+    added_by: Ref | None
+
+
+class CertificateOut(Schema):
+    """The hand-over certificate, without the signature itself."""
+
+    number: str
+    handed_over_on: date
+    value: str
+    signed_by: str
+    items: list[dict[str, str]]
+    signed_on_tablet: bool
+    scan: int | None = Field(None, description="The signed scan among the case's documents")
+
+
+class PurchaseOut(PurchaseRow):
+    lines: list[PurchaseLineOut]
+    quotations: list[QuotationOut]
+    chosen: int | None
+    justification: str
+    requested_by: Ref | None
+    ordered_by: Ref | None
+    ordered_at: datetime | None
+    received_on: date | None
+    received_by: Ref | None
+    received_note: str
+    cancel_reason: str
+    certificate: CertificateOut | None
+
+
+class PurchaseQuery(Schema):
+    status: Text = Field(
+        "", max_length=16, description="QUOTING, ORDERED, RECEIVED, HANDED_OVER, CANCELLED or open"
+    )
+    page: int = 1
+
+
+class PurchaseIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    measure: Id = Field(..., description="An in-kind measure of the plan")
+
+
+class QuotationIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    supplier: Id
+    amount: Amount
+    received_on: date
+    notes: Annotated[Text, StringConstraints(max_length=300)] = ""
+
+
+class PurchaseTransitionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    to: Annotated[Text, StringConstraints(max_length=16)] = Field(
+        ...,
+        description="ORDERED (quotation, justification, order_number), RECEIVED (received_on, "
+        "note), HANDED_OVER (handed_over_on, signed_by, signature: a PNG data URL) or "
+        "CANCELLED (reason)",
+    )
+    version: Version | None = None
+    quotation: Id | None = None
+    justification: Annotated[Text, StringConstraints(max_length=4000)] = ""
+    order_number: Annotated[Text, StringConstraints(max_length=50)] = ""
+    received_on: date | None = None
+    note: Annotated[Text, StringConstraints(max_length=4000)] = ""
+    handed_over_on: date | None = None
+    signed_by: Annotated[Text, StringConstraints(max_length=200)] = ""
+    signature: Annotated[Text, StringConstraints(max_length=SIGNATURE_MAX)] = ""
+    reason: Annotated[Text, StringConstraints(max_length=4000)] = ""
+
+
+def _supplier_ref(supplier: Supplier | None) -> dict[str, Any] | None:
+    return {"id": supplier.pk, "name": supplier.name} if supplier else None
+
+
+def purchase_row(purchase: PurchaseRequest) -> dict[str, Any]:
+    plan = purchase.plan
+    kind = purchase.measure.assistance_type
+    chosen = purchase.chosen
+    return {
+        "id": purchase.pk,
+        "reference": purchase.reference,
+        "plan": purchase.plan_id,
+        "case": plan.case_id,
+        "case_number": plan.case.number,
+        "measure": purchase.measure_id,
+        "assistance_type": {"id": kind.pk, "code": kind.code, "name": kind.name},
+        "status": purchase.status,
+        "estimated_total": str(purchase.estimated_total),
+        "amount": None if purchase.amount is None else str(purchase.amount),
+        "currency": plan.currency,
+        "supplier": _supplier_ref(chosen.supplier if chosen else None),
+        "order_number": purchase.order_number,
+        "created_at": purchase.created_at,
+        "version": purchase.version,
+    }
+
+
+def purchase_out(purchase: PurchaseRequest) -> dict[str, Any]:
+    try:
+        certificate = purchase.certificate
+    except ObjectDoesNotExist:
+        certificate = None
+    return {
+        **purchase_row(purchase),
+        "lines": [
+            {
+                "description": line.description,
+                "quantity": str(line.quantity),
+                "unit_cost": str(line.unit_cost),
+                "cost": str(line.cost),
+            }
+            for line in purchase.lines.all()
+        ],
+        "quotations": [
+            {
+                "id": q.pk,
+                "supplier": _supplier_ref(q.supplier),
+                "amount": str(q.amount),
+                "received_on": q.received_on,
+                "notes": q.notes,
+                "added_by": user_ref(q.added_by),
+            }
+            for q in purchase.quotations.select_related("supplier", "added_by")
+        ],
+        "chosen": purchase.chosen_id,
+        "justification": purchase.justification,
+        "requested_by": user_ref(purchase.requested_by),
+        "ordered_by": user_ref(purchase.ordered_by),
+        "ordered_at": purchase.ordered_at,
+        "received_on": purchase.received_on,
+        "received_by": user_ref(purchase.received_by),
+        "received_note": purchase.received_note,
+        "cancel_reason": purchase.cancel_reason,
+        "certificate": None
+        if certificate is None
+        else {
+            "number": certificate.number,
+            "handed_over_on": certificate.handed_over_on,
+            "value": str(certificate.value),
+            "signed_by": certificate.signed_by,
+            "items": [{k: str(v) for k, v in item.items()} for item in (certificate.items or [])],
+            "signed_on_tablet": bool(certificate.signature),
+            "scan": certificate.scan_id,
+        },
+    }
+
+
+def _purchase_fresh(user: Any, purchase_id: int) -> dict[str, Any]:
+    purchase, _access = selectors.purchase_get_for_user(user, purchase_id)
+    return purchase_out(purchase)
+
+
+@router.get("/purchases", response={200: PurchasePage, **ERRORS})
+def purchase_index(request: HttpRequest, params: Query[PurchaseQuery]) -> dict[str, Any]:
+    """Purchases in the user's scope, latest first; `status` filters by a status or `open`
+    (not yet handed over nor cancelled). Finance staff and coordinators only (403)."""
+    user = request.user
+    if params.status not in PURCHASE_FILTERS:
+        raise ValidationFailed(
+            _("Choose a status: QUOTING, ORDERED, RECEIVED, HANDED_OVER, CANCELLED or open."),
+            field="status",
+        )
+    if not permissions.can_view_payments(user):
+        raise NotAllowed(_("Your role does not follow purchases."))
+    purchases = selectors.purchase_list(user, status=params.status)
+    result = paginate(purchases, params.page)
+    return {"items": [purchase_row(p) for p in result.items], "count": result.count}
+
+
+@router.post("/plans/{plan_id}/purchases", response={201: PurchaseOut, **ERRORS})
+def purchase_create(
+    request: HttpRequest, plan_id: PathId, payload: PurchaseIn
+) -> Status[dict[str, Any]]:
+    """Start the purchase of an approved plan's in-kind measure (finance staff reaching the
+    case; 403 otherwise); its lines are the measure's items. One open purchase per measure
+    (409); a plan not approved answers 422 `not_approved`."""
+    user = request.user
+    plan, access, _readable = plan_get_for_user(user, plan_id)
+    if not permissions.can_purchase(access):
+        raise NotAllowed(_("The finance staff buy what a plan lists."))
+    measure = plan.measures.filter(pk=payload.measure).first()
+    if measure is None:
+        raise ValidationFailed(_("Choose an in-kind measure of this plan."), field="measure")
+    purchase = services.purchase_start(actor=user, plan=plan, measure=measure)
+    return Status(201, _purchase_fresh(user, purchase.pk))
+
+
+@router.get("/purchases/{purchase_id}", response={200: PurchaseOut, **ERRORS})
+def purchase_detail(request: HttpRequest, purchase_id: PathId) -> dict[str, Any]:
+    """A purchase of a plan whose lines the user reads: its lines, quotations, the quotation
+    chosen and the hand-over certificate (without the signature)."""
+    return _purchase_fresh(request.user, purchase_id)
+
+
+@router.post("/purchases/{purchase_id}/quotations", response={201: PurchaseOut, **ERRORS})
+def quotation_create(
+    request: HttpRequest, purchase_id: PathId, payload: QuotationIn
+) -> Status[dict[str, Any]]:
+    """Record a supplier's quotation while the purchase collects them (finance staff; 403
+    otherwise; 422 `invalid_transition` once ordered)."""
+    user = request.user
+    purchase, access = selectors.purchase_get_for_user(user, purchase_id)
+    if not permissions.can_purchase(access):
+        raise NotAllowed(_("You may not buy for this plan."))
+    supplier = selectors.supplier_list().filter(pk=payload.supplier).first()
+    if supplier is None:
+        raise ValidationFailed(_("Choose a supplier of the register."), field="supplier")
+    services.quotation_add(
+        actor=user,
+        request=purchase,
+        supplier=supplier,
+        amount=payload.amount,
+        received_on=payload.received_on,
+        notes=payload.notes,
+    )
+    return Status(201, _purchase_fresh(user, purchase.pk))
+
+
+@router.post("/purchases/{purchase_id}/transitions", response={200: PurchaseOut, **ERRORS})
+def purchase_transition(
+    request: HttpRequest, purchase_id: PathId, payload: PurchaseTransitionIn
+) -> dict[str, Any]:
+    """ORDERED (`quotation` chosen, `justification`, `order_number`; above the threshold the
+    minimum number of quotations, 422 `too_few_quotations`), RECEIVED (`received_on`, `note`;
+    spends the plan's commitment: 422 `not_committed` or `plan_not_in_force`), HANDED_OVER
+    (`handed_over_on`, `signed_by`, `signature` as a PNG data URL: 422 `unsigned` without one)
+    or CANCELLED (`reason`; before the goods are received). Finance staff only (403). Carries
+    the purchase's `version`: a stale one answers 409; a move that does not apply to its
+    status 422 `invalid_transition`."""
+    user = request.user
+    if payload.to not in PURCHASE_TARGETS:
+        raise ValidationFailed(
+            _("Move the purchase to ORDERED, RECEIVED, HANDED_OVER or CANCELLED."), field="to"
+        )
+    purchase, access = selectors.purchase_get_for_user(user, purchase_id)
+    if not permissions.can_purchase(access):
+        raise NotAllowed(_("You may not buy for this plan."))
+    version = payload.version
+    if version is not None and version != purchase.version:
+        raise StaleVersion(_("This purchase was changed by someone else. Reload and try again."))
+    if payload.to not in PURCHASE_MOVES.get(purchase.status, ()):
+        raise ValidationFailed(
+            _("The purchase is %(status)s: this step does not apply.")
+            % {"status": purchase.get_status_display().lower()},
+            code="invalid_transition",
+        )
+    if payload.to == PurchaseStatus.ORDERED:
+        quotation = (
+            None
+            if payload.quotation is None
+            else purchase.quotations.filter(pk=payload.quotation).first()
+        )
+        if quotation is None:
+            raise ValidationFailed(_("Choose a quotation of this purchase."), field="quotation")
+        services.purchase_order(
+            actor=user,
+            request=purchase,
+            quotation=quotation,
+            justification=payload.justification,
+            order_number=payload.order_number,
+            version=version,
+        )
+    elif payload.to == PurchaseStatus.RECEIVED:
+        services.goods_receive(
+            actor=user,
+            request=purchase,
+            received_on=payload.received_on,
+            note=payload.note,
+            version=version,
+        )
+    elif payload.to == PurchaseStatus.HANDED_OVER:
+        services.certificate_issue(
+            actor=user,
+            request=purchase,
+            handed_over_on=payload.handed_over_on,
+            signed_by=payload.signed_by,
+            signature=payload.signature,
+            version=version,
+        )
+    else:
+        services.purchase_cancel(
+            actor=user, request=purchase, reason=payload.reason, version=version
+        )
+    return _purchase_fresh(user, purchase.pk)

@@ -25,3 +25,14 @@ class PaymentMethod(models.TextChoices):
     MOBILE_MONEY = "MOBILE_MONEY", _("Mobile money")
     BANK = "BANK", _("Bank transfer")
     CASH = "CASH", _("Cash in hand")
+
+
+class PurchaseStatus(models.TextChoices):
+    QUOTING = "QUOTING", _("Collecting quotations")
+    ORDERED = "ORDERED", _("Ordered")
+    RECEIVED = "RECEIVED", _("Goods received")
+    HANDED_OVER = "HANDED_OVER", _("Handed over")
+    CANCELLED = "CANCELLED", _("Cancelled")
+
+
+OPEN_PURCHASES = (PurchaseStatus.QUOTING, PurchaseStatus.ORDERED, PurchaseStatus.RECEIVED)

@@ -34,3 +34,21 @@ def can_move(user: Any, access: CaseAccess | None, instalment: Any, to: str) -> 
     if to == InstalmentStatus.APPROVED:  # the second pair of eyes
         return pays(access) and instalment.prepared_by_id != getattr(user, "pk", None)
     return pays(access)
+
+
+# --- in-kind purchases ----------------------------------------------------------------------
+
+
+def can_purchase(access: CaseAccess | None) -> bool:
+    """Finance staff reaching the case buy what an approved plan lists, and record the
+    hand-over."""
+    return pays(access)
+
+
+def can_view_suppliers(user: Any) -> bool:
+    return principal(user).has_role(Role.FINANCE, Role.COORDINATOR)
+
+
+def can_manage_suppliers(user: Any) -> bool:
+    """The supplier register, bank details included, is the finance staff's."""
+    return principal(user).has_role(Role.FINANCE)

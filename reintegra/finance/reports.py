@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from reintegra.access.principal import principal
 from reintegra.accounts.choices import Role
-from reintegra.finance.choices import InstalmentStatus
-from reintegra.finance.models import Instalment
+from reintegra.finance.choices import InstalmentStatus, PurchaseStatus
+from reintegra.finance.models import Instalment, PurchaseRequest
 from reintegra.plans.choices import Dimension, Status
 from reintegra.plans.models import BudgetLine, Measure, Plan
 
@@ -143,12 +143,33 @@ def pending(offices: list[int]) -> Table:
     return table
 
 
+def procurement_pipeline(offices: list[int]) -> Table:
+    table = Table(
+        "procurement",
+        _("Procurement pipeline"),
+        [_("Step"), _("Purchases"), _("Estimated"), _("Ordered")],
+    )
+    rows: dict[str, dict[str, Any]] = {
+        row["status"]: dict(row)
+        for row in PurchaseRequest.objects.filter(plan__case__office_id__in=offices)
+        .values("status")
+        .annotate(n=Count("pk"), estimated=Sum("estimated_total"), ordered=Sum("amount"))
+    }
+    for code, label in PurchaseStatus.choices:
+        row = rows.get(code, {})
+        table.rows.append(
+            [str(label), row.get("n", 0), row.get("estimated") or ZERO, row.get("ordered") or ZERO]
+        )
+    return table
+
+
 REPORTS = {
     "lines": budget_by_line,
     "offices": budget_by_office,
     "dimensions": by_dimension,
     "per_returnee": cost_per_returnee,
     "pending": pending,
+    "procurement": procurement_pipeline,
 }
 
 

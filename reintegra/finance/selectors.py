@@ -7,8 +7,8 @@ from django.http import Http404
 
 from reintegra.audit.services import record_access
 from reintegra.cases.permissions import CaseAccess, case_access
-from reintegra.finance.choices import InstalmentStatus
-from reintegra.finance.models import Instalment
+from reintegra.finance.choices import OPEN_PURCHASES, InstalmentStatus, PurchaseStatus
+from reintegra.finance.models import Instalment, PurchaseRequest, Supplier
 from reintegra.plans.choices import Status
 from reintegra.plans.selectors import plan_visible_to
 
@@ -46,22 +46,24 @@ def instalment_list(user: Any, *, step: str = "all", plan: Any = None) -> QueryS
     return qs.order_by(*order)
 
 
-def instalment_get_for_user(user: Any, pk: Any) -> tuple[Instalment, CaseAccess]:
+def _get_for_user(user: Any, qs: QuerySet[Any], pk: Any, action: str) -> tuple[Any, CaseAccess]:
+    """One object of a plan the user reads (404 otherwise), its reading recorded, and the
+    user's access to the plan's case."""
     try:
-        instalment_id = int(pk)
+        found = qs.filter(pk=int(pk)).first()
     except (TypeError, ValueError):
         raise Http404 from None
-    instalment = instalment_list(user).filter(pk=instalment_id).first()
-    if instalment is None:
+    if found is None:
         raise Http404
+    case = found.plan.case
     record_access(
-        actor=user,
-        action="instalment.viewed",
-        target=instalment,
-        case_id=instalment.plan.case_id,
-        person_id=instalment.plan.case.person_id,
+        actor=user, action=action, target=found, case_id=case.pk, person_id=case.person_id
     )
-    return instalment, case_access(user, instalment.plan.case)
+    return found, case_access(user, case)
+
+
+def instalment_get_for_user(user: Any, pk: Any) -> tuple[Instalment, CaseAccess]:
+    return _get_for_user(user, instalment_list(user), pk, "instalment.viewed")
 
 
 def plan_instalments(plan: Any) -> list[Instalment]:
@@ -82,3 +84,35 @@ def payment_counts(user: Any) -> dict[str, int]:
         )
     )
     return {step: counts.get(step) or 0 for step in ("to_prepare", "to_approve", "to_pay")}
+
+
+# --- in-kind purchases ----------------------------------------------------------------------
+
+
+def purchase_visible_to(user: Any) -> QuerySet[PurchaseRequest]:
+    return PurchaseRequest.objects.filter(plan__in=plan_visible_to(user).values("pk"))
+
+
+def purchase_list(user: Any, *, status: str = "") -> QuerySet[PurchaseRequest]:
+    qs = purchase_visible_to(user).select_related(
+        "plan", "plan__case", "plan__case__person", "measure", "measure__assistance_type",
+        "chosen", "chosen__supplier",
+    )  # fmt: skip
+    if status in PurchaseStatus.values:
+        qs = qs.filter(status=status)
+    elif status == "open":
+        qs = qs.filter(status__in=OPEN_PURCHASES)
+    return qs.order_by("-created_at", "-id")
+
+
+def purchase_get_for_user(user: Any, pk: Any) -> tuple[PurchaseRequest, CaseAccess]:
+    return _get_for_user(user, purchase_list(user), pk, "purchase.viewed")
+
+
+def plan_purchases(plan: Any) -> list[PurchaseRequest]:
+    return list(plan.purchases.select_related("measure", "chosen", "chosen__supplier"))
+
+
+def supplier_list(active_only: bool = False) -> QuerySet[Supplier]:
+    qs = Supplier.objects.all()
+    return qs.filter(is_active=True) if active_only else qs

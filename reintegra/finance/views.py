@@ -5,10 +5,12 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -16,11 +18,17 @@ from openpyxl import Workbook
 
 from reintegra.cases.permissions import case_access_many
 from reintegra.core.cells import safe_row
-from reintegra.core.errors import NotAllowed, ServiceError
+from reintegra.core.errors import NotAllowed, ServiceError, ValidationFailed
 from reintegra.core.pagination import paginate
 from reintegra.finance import permissions, reports, selectors, services
-from reintegra.finance.choices import TRANSITIONS, InstalmentStatus, PaymentMethod
-from reintegra.finance.forms import InstalmentForm, MoveForm
+from reintegra.finance.choices import TRANSITIONS, InstalmentStatus, PaymentMethod, PurchaseStatus
+from reintegra.finance.forms import (
+    InstalmentForm,
+    MoveForm,
+    PurchaseMoveForm,
+    QuotationForm,
+    SupplierForm,
+)
 from reintegra.plans.choices import DeliveryMode
 from reintegra.plans.selectors import plan_get_for_user
 
@@ -79,6 +87,14 @@ def plan_panel(request: HttpRequest, plan_id: int) -> HttpResponse:
     }
     if permissions.can_plan_instalments(access, plan) and context["has_cash"]:
         context["form"] = InstalmentForm(measures=cash)
+    purchases = selectors.plan_purchases(plan)
+    bought = {p.measure_id for p in purchases if p.status != PurchaseStatus.CANCELLED}
+    context["purchases"] = purchases
+    context["to_buy"] = (
+        [m for m in plan.measures.filter(delivery_mode=DeliveryMode.IN_KIND) if m.pk not in bought]
+        if permissions.can_purchase(access) and plan.status == "APPROVED"
+        else []
+    )
     return render(request, "finance/_plan_panel.html", context)
 
 
@@ -173,3 +189,180 @@ def finance_report_export(request: HttpRequest, key: str, fmt: str) -> HttpRespo
         workbook.save(response)
     response["Content-Disposition"] = f'attachment; filename="reintegra-finance-{key}.{fmt}"'
     return response
+
+
+# --- in-kind purchases ----------------------------------------------------------------------
+
+PURCHASE_TABS = ("open", *PurchaseStatus.values)
+
+
+@login_required
+@require_GET
+def purchases(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_view_payments(request.user):
+        raise NotAllowed(_("Finance staff and coordinators follow purchases."))
+    status = request.GET.get("status", "open")
+    status = status if status in PURCHASE_TABS else "open"
+    page = paginate(selectors.purchase_list(request.user, status=status), request.GET.get("page"))
+    tabs = [("open", _("Open")), *PurchaseStatus.choices]
+    return render(request, "finance/purchases.html", {"page": page, "status": status, "tabs": tabs})
+
+
+@login_required
+@require_POST
+def purchase_start(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan, access, _full = plan_get_for_user(request.user, plan_id)
+    if not permissions.can_purchase(access):
+        raise NotAllowed(_("Finance staff make the purchases."))
+    measure = plan.measures.filter(pk=request.POST.get("measure") or 0).first()
+    if measure is None:
+        messages.error(request, _("Choose an in-kind measure of this plan."))
+        return redirect("plans:detail", pk=plan.pk)
+    try:
+        purchase = services.purchase_start(actor=request.user, plan=plan, measure=measure)
+    except ServiceError as err:
+        messages.error(request, err.message)
+        return redirect("plans:detail", pk=plan.pk)
+    messages.success(request, _("Purchase requested."))
+    return redirect("finance:purchase", pk=purchase.pk)
+
+
+@login_required
+@require_GET
+def purchase_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    purchase, access = selectors.purchase_get_for_user(request.user, pk)
+    quotations = list(purchase.quotations.select_related("supplier"))
+    context: dict[str, Any] = {
+        "purchase": purchase,
+        "plan": purchase.plan,
+        "lines": list(purchase.lines.all()),
+        "quotations": quotations,
+        "can_act": permissions.can_purchase(access),
+        "certificate": getattr(purchase, "certificate", None),
+        "quotation_form": QuotationForm(),
+        "min_quotations": settings.REINTEGRA_MIN_QUOTATIONS,
+        "quotations_above": settings.REINTEGRA_QUOTATIONS_ABOVE,
+        "today": timezone.localdate(),
+    }
+    return render(request, "finance/purchase.html", context)
+
+
+@login_required
+@require_POST
+def quotation_add(request: HttpRequest, pk: int) -> HttpResponse:
+    purchase, access = selectors.purchase_get_for_user(request.user, pk)
+    if not permissions.can_purchase(access):
+        raise NotAllowed(_("Finance staff make the purchases."))
+    form = QuotationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.quotation_add(actor=request.user, request=purchase, **form.cleaned_data)
+        except ServiceError as err:
+            messages.error(request, err.message)
+        else:
+            messages.success(request, _("Quotation added."))
+    else:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("finance:purchase", pk=purchase.pk)
+
+
+@login_required
+@require_POST
+def purchase_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Order (supplier chosen), goods received, handed over (certificate), or cancelled."""
+    purchase, access = selectors.purchase_get_for_user(request.user, pk)
+    if not permissions.can_purchase(access):
+        raise NotAllowed(_("Finance staff make the purchases."))
+    form = PurchaseMoveForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect("finance:purchase", pk=purchase.pk)
+    data = form.cleaned_data
+    to, version = data["to"], data["version"]
+    try:
+        if to == PurchaseStatus.ORDERED:
+            quotation = purchase.quotations.filter(pk=data["quotation"] or 0).first()
+            if quotation is None:
+                raise ValidationFailed(
+                    _("Choose the quotation of the supplier."), field="quotation"
+                )
+            services.purchase_order(
+                actor=request.user,
+                request=purchase,
+                quotation=quotation,
+                justification=data["justification"],
+                order_number=data["order_number"],
+                version=version,
+            )
+        elif to == PurchaseStatus.RECEIVED:
+            services.goods_receive(
+                actor=request.user,
+                request=purchase,
+                received_on=data["received_on"],
+                note=data["note"],
+                version=version,
+            )
+        elif to == PurchaseStatus.HANDED_OVER:
+            services.certificate_issue(
+                actor=request.user,
+                request=purchase,
+                handed_over_on=data["handed_over_on"],
+                signed_by=data["signed_by"],
+                signature=data["signature"],
+                scan=data["scan"],
+                version=version,
+            )
+        elif to == PurchaseStatus.CANCELLED:
+            services.purchase_cancel(
+                actor=request.user, request=purchase, reason=data["reason"], version=version
+            )
+        else:
+            raise ValidationFailed(_("Unknown change."))
+    except ServiceError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, _("Purchase: %(status)s.") % {"status": PurchaseStatus(to).label})
+    return redirect("finance:purchase", pk=purchase.pk)
+
+
+@login_required
+@require_GET
+def certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The hand-over certificate, to print (or file)."""
+    purchase, _access = selectors.purchase_get_for_user(request.user, pk)
+    found = getattr(purchase, "certificate", None)
+    if found is None:
+        raise Http404
+    return render(request, "finance/certificate.html", {"purchase": purchase, "certificate": found})
+
+
+@login_required
+@require_GET
+def suppliers(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_view_suppliers(request.user):
+        raise NotAllowed(_("Finance staff and coordinators see the supplier register."))
+    manages = permissions.can_manage_suppliers(request.user)
+    context = {
+        "suppliers": selectors.supplier_list(),
+        "manages": manages,
+        "form": SupplierForm() if manages else None,
+    }
+    return render(request, "finance/suppliers.html", context)
+
+
+@login_required
+@require_POST
+def supplier_add(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_manage_suppliers(request.user):
+        raise NotAllowed(_("Finance staff keep the supplier register."))
+    form = SupplierForm(request.POST)
+    if form.is_valid():
+        try:
+            services.supplier_save(actor=request.user, **form.cleaned_data)
+        except ServiceError as err:
+            messages.error(request, err.message)
+        else:
+            messages.success(request, _("Supplier added."))
+    else:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("finance:suppliers")

@@ -602,6 +602,32 @@ def _release(actor: Any, plan: Plan) -> Decimal:
     return spent
 
 
+def _measure_keys(plan: Plan) -> set[str]:
+    return {
+        f"{m.assistance_type.name} · {m.description} · {m.estimated_cost}".replace(" ·  · ", " · ")
+        for m in plan.measures.select_related("assistance_type")
+    }
+
+
+def revision_changes(previous: Plan | None, plan: Plan) -> dict[str, Any]:
+    """What a revision changed against the plan it replaces: the total, the measures added and
+    removed, the summaries rewritten (kept in the approval's history)."""
+    if previous is None:
+        return {}
+    before, after = _measure_keys(previous), _measure_keys(plan)
+    changes: dict[str, Any] = {}
+    if previous.total != plan.total:
+        changes["total"] = [str(previous.total), str(plan.total)]
+    if after - before:
+        changes["measures_added"] = sorted(after - before)
+    if before - after:
+        changes["measures_removed"] = sorted(before - after)
+    rewritten = [f for f in SUMMARY_FIELDS if getattr(previous, f) != getattr(plan, f)]
+    if rewritten:
+        changes["summaries_rewritten"] = rewritten
+    return changes
+
+
 @transaction.atomic
 def plan_approve(
     *,
@@ -708,7 +734,11 @@ def plan_approve(
         % {"level": level, "total": locked.total, "currency": locked.currency, "line": line.code},
         comment=(comment or "").strip(),
         amount=locked.total,
-        changes={"status": [Status.SUBMITTED, Status.APPROVED], "budget_line": [None, line.code]},
+        changes={
+            "status": [Status.SUBMITTED, Status.APPROVED],
+            "budget_line": [None, line.code],
+            **revision_changes(current, locked),
+        },
     )
     case_has_plan_set(actor=actor, case=locked.case, value=True)
     return locked
@@ -725,3 +755,25 @@ def plan_cancel(*, actor: Any, plan: Plan, comment: str = "", version: int | Non
         actor, locked, Decision.CANCELLED, _("Plan draft dropped"), comment=(comment or "").strip()
     )
     return locked
+
+
+@transaction.atomic
+def measure_link_referral(*, actor: Any, measure: Measure, referral: Any) -> Measure:
+    """The referral that delivers a measure (a service through a referral). Audits
+    `plan.referral_linked`."""
+    plan = measure.plan
+    if plan.status in (Status.SUPERSEDED, Status.CANCELLED):
+        raise ValidationFailed(_("This plan is no longer in force."), code="not_in_force")
+    if referral.case_id != plan.case_id:
+        raise ValidationFailed(_("Choose a referral of this case."), field="referral")
+    measure.referral = referral
+    measure.save(update_fields=["referral", "updated_at"])
+    record(
+        actor=actor,
+        action="plan.referral_linked",
+        target=plan,
+        case_id=plan.case_id,
+        person_id=plan.case.person_id,
+        changes={"referral": [None, referral.reference]},
+    )
+    return measure

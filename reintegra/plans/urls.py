@@ -18,6 +18,11 @@ urlpatterns = [
     path("<int:pk>/update/", views.plan_update, name="update"),
     path("<int:pk>/measures/", views.measure_add, name="measure_add"),
     path("<int:pk>/measures/<int:measure_id>/remove/", views.measure_remove, name="measure_remove"),
+    path(
+        "<int:pk>/measures/<int:measure_id>/referral/",
+        views.measure_referral,
+        name="measure_referral",
+    ),
     path("<int:pk>/items/", views.item_add, name="item_add"),
     path("<int:pk>/items/<int:item_id>/remove/", views.item_remove, name="item_remove"),
     path("<int:pk>/transition/", views.plan_transition, name="transition"),

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from reintegra.accounts.models import Office
 from reintegra.cases.selectors import case_get_for_user
 from reintegra.core.errors import NotAllowed, ServiceError
-from reintegra.core.views import is_htmx
+from reintegra.core.views import int_or_none, is_htmx
 from reintegra.plans import permissions, selectors, services
 from reintegra.plans.choices import Status
 from reintegra.plans.forms import (
@@ -31,6 +31,7 @@ from reintegra.plans.forms import (
     SummaryForm,
 )
 from reintegra.plans.models import AssistanceType
+from reintegra.referrals.selectors import case_referrals
 
 
 def _errors(form: Any) -> str:
@@ -105,6 +106,11 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan, access, full = selectors.plan_get_for_user(request.user, pk)
     editable = permissions.can_edit_plan(access, plan)
     measures = list(plan.measures.select_related("assistance_type", "referral"))
+    readable_referrals = (
+        [row.referral for row in case_referrals(request.user, access) if row.readable]
+        if access.can_edit and any(m.referral_needed for m in measures)
+        else []
+    )
     items = list(plan.items.all())
     context: dict[str, Any] = {
         "plan": plan,
@@ -123,6 +129,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             status__in=(Status.DRAFT, Status.SUBMITTED, Status.RETURNED)
         ).exists(),
         "is_late": _is_late(plan),
+        "case_referrals": readable_referrals,
+        "can_link_referrals": access.can_edit
+        and plan.status not in (Status.SUPERSEDED, Status.CANCELLED),
     }
     if editable:
         context["summary_form"] = SummaryForm(
@@ -179,6 +188,33 @@ def measure_remove(request: HttpRequest, pk: int, measure_id: int) -> HttpRespon
     plan = _editable_plan(request, pk)
     measure = get_object_or_404(plan.measures, pk=measure_id)
     _run(request, services.measure_remove, _("Measure removed."), measure=measure)
+    return redirect("plans:detail", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def measure_referral(request: HttpRequest, pk: int, measure_id: int) -> HttpResponse:
+    """Link the referral that delivers a measure (from the case's referrals the user reads)."""
+    plan, access, _full = selectors.plan_get_for_user(request.user, pk)
+    if not access.can_edit:
+        raise NotAllowed(_("The case's case managers link referrals to the plan."))
+    measure = get_object_or_404(plan.measures, pk=measure_id)
+    readable = {
+        row.referral.pk: row.referral
+        for row in case_referrals(request.user, access)
+        if row.readable
+    }
+    referral = readable.get(int_or_none(request.POST.get("referral")) or 0)
+    if referral is None:
+        messages.error(request, _("Choose a referral of this case."))
+    else:
+        _run(
+            request,
+            services.measure_link_referral,
+            _("Referral linked to the measure."),
+            measure=measure,
+            referral=referral,
+        )
     return redirect("plans:detail", pk=plan.pk)
 
 

@@ -116,3 +116,100 @@ def plan(users, tamba_case, catalogue, tamba_line) -> Plan:
 def kolda_plan(users, kolda_case, catalogue, kolda_line) -> Plan:
     """cm.kolda's approved plan at Kolda (out of scope for Tambacounda users)."""
     return approved_plan(users, kolda_case, catalogue, kolda_line)
+
+
+# --- in-kind purchases ------------------------------------------------------------------------
+# `finance` (Dakar) buys what approved plans list anywhere; `finance.tamba`, a finance user at
+# Tambacounda, buys for Tambacounda only (a Kolda plan is out of their scope).
+
+
+def png_data_url(width: int = 1, height: int = 1) -> str:
+    """A real (tiny, grey) PNG as the signature pad sends it: `data:image/png;base64,...`."""
+    import base64
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def finance_user(offices, username: str, office: str) -> User:
+    found = User.objects.filter(username=username).first()
+    if found is not None:
+        return found
+    user = accounts.user_create(actor=None, username=username, first_name="Rama", last_name="Ly")
+    accounts.role_assign(actor=None, user=user, role=Role.FINANCE, office=offices[office])
+    return user
+
+
+def in_kind_measure(plan: Plan) -> Measure:
+    return plan.measures.get(delivery_mode="IN_KIND")
+
+
+def supplier_make(users, name: str = "Quincaillerie Tamba", **fields):
+    fields.setdefault("bank_name", "CBAO")
+    fields.setdefault("bank_account", "SN012 01201 036182616101 83")
+    fields.setdefault("mobile_money", "+221 77 555 0101")
+    return services.supplier_save(actor=users["finance"], name=name, **fields)
+
+
+def purchase_started(users, plan: Plan):
+    """The purchase of the plan's in-kind measure, started by `finance`."""
+    return services.purchase_start(actor=users["finance"], plan=plan, measure=in_kind_measure(plan))
+
+
+def quoted(users, purchase, supplier, amount: str = "95000"):
+    import datetime
+
+    return services.quotation_add(
+        actor=users["finance"],
+        request=purchase,
+        supplier=supplier,
+        amount=amount,
+        received_on=datetime.date(2026, 2, 2),
+    )
+
+
+def purchase_ordered(users, plan: Plan, supplier, amount: str = "95000"):
+    """A purchase of the plan's in-kind measure, one quotation, ordered by `finance`."""
+    purchase = purchase_started(users, plan)
+    quotation = quoted(users, purchase, supplier, amount)
+    return services.purchase_order(
+        actor=users["finance"],
+        request=purchase,
+        quotation=quotation,
+        justification="Cheapest, in stock",
+        order_number="PO-0001",
+    )
+
+
+def purchase_received(users, plan: Plan, supplier, amount: str = "95000"):
+    import datetime
+
+    purchase = purchase_ordered(users, plan, supplier, amount)
+    return services.goods_receive(
+        actor=users["finance"], request=purchase, received_on=datetime.date(2026, 2, 10)
+    )
+
+
+@pytest.fixture
+def finance_tamba(offices) -> User:
+    """A finance user at Tambacounda."""
+    return finance_user(offices, "finance.tamba", "TAM")
+
+
+@pytest.fixture
+def supplier(users):
+    """An active supplier with bank details, registered by `finance`."""
+    return supplier_make(users)

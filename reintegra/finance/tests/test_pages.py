@@ -118,7 +118,14 @@ def test_finance_reports_show_and_export_the_budget(client_for, approved):
     assert b"100000.00" in csv_text.content  # committed by the plan
     workbook = finance.get(reverse("finance:report_export", args=["all", "xlsx"]))
     sheets = load_workbook(io.BytesIO(workbook.content), read_only=True)
-    assert sheets.sheetnames == ["lines", "offices", "dimensions", "per_returnee", "pending"]
+    assert sheets.sheetnames == [
+        "lines",
+        "offices",
+        "dimensions",
+        "per_returnee",
+        "pending",
+        "procurement",
+    ]
     lines = list(sheets["lines"].iter_rows(values_only=True))
     assert lines[1][0] == "TAM-1" and lines[1][4] == 100000
     assert finance.get(reverse("finance:report_export", args=["nope", "csv"])).status_code == 404

@@ -135,3 +135,60 @@ def test_a_returned_plan_shows_on_the_case_managers_home(client_for, case, setup
     assert 'id="plans-returned"' in home
     panel = client_for("cm.tamba").get(reverse("plans:case", args=[case.pk])).content.decode()
     assert "Returned for changes" in panel
+
+
+def test_an_approved_revision_records_what_changed(client_for, case, setup_done, users):
+    cm, coord = users["cm.tamba"], users["coord.tamba"]
+    kit = AssistanceType.objects.get(code="MICRO_BUSINESS")
+    housing = AssistanceType.objects.get(code="HOUSING")
+    plan = services.plan_start(actor=cm, case=case)
+    services.measure_add(actor=cm, plan=plan, assistance_type=kit, estimated_cost=100)
+    plan = services.plan_submit(actor=cm, plan=services.plan_update(actor=cm, plan=plan))
+    services.plan_approve(actor=coord, plan=plan, budget_line=setup_done)
+    revision = services.plan_start(actor=cm, case=case)
+    services.measure_add(actor=cm, plan=revision, assistance_type=housing, estimated_cost=50)
+    revision = services.plan_submit(actor=cm, plan=revision)
+    services.plan_approve(actor=coord, plan=revision, budget_line=setup_done)
+    approved = revision.events.get(decision="APPROVED")
+    assert approved.changes["total"] == ["100.00", "150.00"]
+    assert approved.changes["measures_added"] == ["Housing · 50.00"]
+    page = client_for("coord.tamba").get(reverse("plans:detail", args=[revision.pk]))
+    assert "+ Housing · 50.00" in page.content.decode()
+
+
+def test_a_measure_is_linked_to_the_referral_that_delivers_it(client_for, case, setup_done, users):
+    from reintegra.people import services as people
+    from reintegra.providers import services as providers
+    from reintegra.referrals import services as referrals
+
+    cm = users["cm.tamba"]
+    people.consent_record(
+        actor=cm, person=case.person, purpose="REFERRAL", given_on=datetime.date.today(),
+        language="Wolof",
+    )  # fmt: skip
+    centre = providers.provider_create(
+        actor=users["coord.tamba"], office=case.office, name="CFP", kind="PUBLIC"
+    )
+    training = providers.service_add(
+        actor=users["coord.tamba"], provider=centre, category="TVET", name="Couture"
+    )
+    referral = referrals.referral_create(actor=cm, case=case, service=training, reason="Training")
+    plan = services.plan_start(actor=cm, case=case)
+    course = AssistanceType.objects.get(code="VOCATIONAL_TRAINING")
+    measure = services.measure_add(actor=cm, plan=plan, assistance_type=course, estimated_cost=10)
+    assert measure.referral_needed  # a service through a referral
+    page = client_for("cm.tamba").get(reverse("plans:detail", args=[plan.pk])).content.decode()
+    assert referral.reference in page
+    client_for("cm.tamba").post(
+        reverse("plans:measure_referral", args=[plan.pk, measure.pk]), {"referral": referral.pk}
+    )
+    measure.refresh_from_db()
+    assert measure.referral == referral
+    assert (
+        client_for("coord.tamba")
+        .post(
+            reverse("plans:measure_referral", args=[plan.pk, measure.pk]), {"referral": referral.pk}
+        )
+        .status_code
+        == 403
+    )

@@ -32,7 +32,8 @@ from reintegra.demo.personas import PERSONAS
 from reintegra.finance import permissions as finance_permissions
 from reintegra.finance import reports as finance_reports
 from reintegra.finance import services as finance
-from reintegra.finance.selectors import instalment_get_for_user
+from reintegra.finance.selectors import instalment_get_for_user, purchase_get_for_user
+from reintegra.finance.tests.test_purchase_pages import png_data_url
 from reintegra.instruments import imports as instrument_imports
 from reintegra.instruments import services as instruments
 from reintegra.instruments.permissions import (
@@ -243,15 +244,43 @@ def world(offices, users, settings, tmp_path) -> World:
     def approved(actor, approver, office, line, given, family):
         plan = plans.plan_start(actor=actor, case=_case(actor, office, given, family))
         measure = plans.measure_add(actor=actor, plan=plan, assistance_type=cash, estimated_cost=5)
+        in_kind = plans.measure_add(actor=actor, plan=plan, assistance_type=kit, estimated_cost=5)
         plan = plans.plan_submit(actor=actor, plan=plan)
         plan = plans.plan_approve(actor=approver, plan=plan, budget_line=line)
-        return plan, finance.instalment_add(
+        instalment = finance.instalment_add(
             actor=actor, plan=plan, measure=measure, amount=5, milestone="On arrival"
         )
+        purchase = finance.purchase_start(actor=users["finance"], plan=plan, measure=in_kind)
+        return plan, instalment, purchase
 
-    approved_plan, instalment = approved(cm, coord, offices["TAM"], tam_line, "Awa", "Sy")
-    _kolda_plan, kolda_instalment = approved(
+    approved_plan, instalment, purchase = approved(cm, coord, offices["TAM"], tam_line, "Awa", "Sy")
+    _kolda_plan, kolda_instalment, kolda_purchase = approved(
         users["cm.kolda"], users["coord.national"], offices["KLD"], kolda_line, "Saly", "Diop"
+    )
+    supplier = finance.supplier_save(actor=users["finance"], name="Quincaillerie")
+    quotation = finance.quotation_add(
+        actor=users["finance"],
+        request=purchase,
+        supplier=supplier,
+        amount=5,
+        received_on=datetime.date.today(),
+    )
+    purchase = finance.purchase_order(
+        actor=users["finance"],
+        request=purchase,
+        quotation=quotation,
+        justification="Cheapest",
+        order_number="PO-1",
+    )
+    purchase = finance.goods_receive(
+        actor=users["finance"], request=purchase, received_on=datetime.date.today()
+    )
+    finance.certificate_issue(
+        actor=users["finance"],
+        request=purchase,
+        handed_over_on=datetime.date.today(),
+        signed_by="Awa Sy",
+        signature=png_data_url(),
     )
     [visit, *_later] = monitoring.visits_schedule(actor=coord, case=case)
     [kolda_visit, *_rest] = monitoring.visits_schedule(actor=users["coord.national"], case=kolda)
@@ -294,6 +323,9 @@ def world(offices, users, settings, tmp_path) -> World:
             "approved_plan": approved_plan,
             "instalment": instalment,
             "out_instalments": [kolda_instalment],
+            "purchase": purchase,
+            "out_purchases": [kolda_purchase],
+            "supplier": supplier,
         }
     )
 
@@ -717,6 +749,54 @@ PAGES = [
     ),
     Route("finance:reports", "GET", "none", lambda ctx: finance_reports.can_view_reports(ctx.user)),
     Route(
+        "finance:purchases",
+        "GET",
+        "none",
+        lambda ctx: finance_permissions.can_view_payments(ctx.user),
+    ),
+    Route(
+        "finance:purchase_start",
+        "POST",
+        "approved_plan",
+        lambda ctx: finance_permissions.can_purchase(ctx.access),
+        lambda ctx: {"measure": getattr(ctx.obj.measures.last(), "pk", 0)},
+        kwargs=lambda ctx: {"plan_id": ctx.obj.pk},
+        takes_pk=False,
+    ),
+    Route("finance:purchase", "GET", "purchase", always),
+    Route("finance:certificate", "GET", "purchase", always),
+    Route(
+        "finance:quotation_add",
+        "POST",
+        "purchase",
+        lambda ctx: finance_permissions.can_purchase(ctx.access),
+        lambda ctx: {
+            "supplier": ctx.world["supplier"].pk,
+            "amount": "4",
+            "received_on": "2026-11-20",
+        },
+    ),
+    Route(
+        "finance:purchase_move",
+        "POST",
+        "purchase",
+        lambda ctx: finance_permissions.can_purchase(ctx.access),
+        lambda ctx: {"to": "CANCELLED", "reason": "No longer needed", "version": ctx.obj.version},
+    ),
+    Route(
+        "finance:suppliers",
+        "GET",
+        "none",
+        lambda ctx: finance_permissions.can_view_suppliers(ctx.user),
+    ),
+    Route(
+        "finance:supplier_add",
+        "POST",
+        "none",
+        lambda ctx: finance_permissions.can_manage_suppliers(ctx.user),
+        lambda ctx: {"name": "Atelier"},
+    ),
+    Route(
         "finance:report_export",
         "GET",
         "none",
@@ -837,6 +917,14 @@ PAGES = [
         "POST",
         "plan",
         lambda ctx: plan_permissions.can_edit_plan(ctx.access, ctx.obj),
+        kwargs=lambda ctx: {"measure_id": ctx.world["measure"].pk},
+    ),
+    Route(
+        "plans:measure_referral",
+        "POST",
+        "plan",
+        lambda ctx: ctx.access.can_edit,
+        lambda ctx: {"referral": ctx.world["referral"].pk},
         kwargs=lambda ctx: {"measure_id": ctx.world["measure"].pk},
     ),
     Route(
@@ -1179,6 +1267,52 @@ API = {
         lambda ctx: finance_permissions.can_move(ctx.user, ctx.access, ctx.obj, "PREPARED"),
         lambda ctx: {"to": "PREPARED", "method": "CASH", "payee": "A", "version": ctx.obj.version},
     ),
+    ("GET", "/api/suppliers"): Route(
+        "suppliers", "GET", "none", lambda ctx: finance_permissions.can_view_suppliers(ctx.user)
+    ),
+    ("POST", "/api/suppliers"): Route(
+        "suppliers.create",
+        "POST",
+        "none",
+        lambda ctx: finance_permissions.can_manage_suppliers(ctx.user),
+        lambda ctx: {"name": "Atelier"},
+    ),
+    ("PATCH", "/api/suppliers/{supplier_id}"): Route(
+        "supplier.update",
+        "PATCH",
+        "supplier",
+        lambda ctx: finance_permissions.can_manage_suppliers(ctx.user),
+        lambda ctx: {"version": ctx.obj.version, "phone": "33"},
+    ),
+    ("GET", "/api/purchases"): Route(
+        "purchases", "GET", "none", lambda ctx: finance_permissions.can_view_payments(ctx.user)
+    ),
+    ("POST", "/api/plans/{plan_id}/purchases"): Route(
+        "plan.purchases",
+        "POST",
+        "approved_plan",
+        lambda ctx: finance_permissions.can_purchase(ctx.access),
+        lambda ctx: {"measure": getattr(ctx.obj.measures.last(), "pk", 1)},
+    ),
+    ("GET", "/api/purchases/{purchase_id}"): Route("purchase", "GET", "purchase", always),
+    ("POST", "/api/purchases/{purchase_id}/quotations"): Route(
+        "purchase.quotations",
+        "POST",
+        "purchase",
+        lambda ctx: finance_permissions.can_purchase(ctx.access),
+        lambda ctx: {
+            "supplier": ctx.world["supplier"].pk,
+            "amount": "4",
+            "received_on": "2026-11-20",
+        },
+    ),
+    ("POST", "/api/purchases/{purchase_id}/transitions"): Route(
+        "purchase.transition",
+        "POST",
+        "purchase",
+        lambda ctx: finance_permissions.can_purchase(ctx.access),
+        lambda ctx: {"to": "CANCELLED", "reason": "No longer needed", "version": ctx.obj.version},
+    ),
     ("GET", "/api/monitoring/visits"): Route(
         "visits", "GET", "none", lambda ctx: can_view_visits(ctx.user)
     ),
@@ -1213,6 +1347,8 @@ def in_scope_object(kind: str, world: World, users: dict) -> Any:
         "budget_line": world["budget_line"],
         "approved_plan": world["approved_plan"],
         "instalment": world["instalment"],
+        "purchase": world["purchase"],
+        "supplier": world["supplier"],
     }.get(kind)
 
 
@@ -1233,9 +1369,12 @@ def visible(user: Any, kind: str, obj: Any) -> bool:
         "submitted_plan": lambda pk: plan_get_for_user(user, pk),
         "approved_plan": lambda pk: plan_get_for_user(user, pk),
         "instalment": lambda pk: instalment_get_for_user(user, pk),
+        "purchase": lambda pk: purchase_get_for_user(user, pk),
     }
     if kind == "budget_line":
         return budget_lines_for(user).filter(pk=obj.pk).exists()
+    if kind == "supplier":  # the register is programme-wide: no supplier is out of scope
+        return True
     if kind in finders:
         try:
             finders[kind](obj.pk)
@@ -1273,8 +1412,9 @@ def out_of_scope_object(kind: str, world: World, user: Any) -> Any:
         return next((r for r in world["out_responses"] if not visible(user, kind, r)), None)
     if kind in ("referral", "medical_referral", "override_referral"):
         return next((r for r in world["out_referrals"] if not visible(user, kind, r)), None)
-    if kind == "instalment":
-        return next((o for o in world["out_instalments"] if not visible(user, kind, o)), None)
+    if kind in ("instalment", "purchase"):
+        others = world["out_instalments" if kind == "instalment" else "out_purchases"]
+        return next((o for o in others if not visible(user, kind, o)), None)
     if kind in ("plan", "submitted_plan", "approved_plan", "budget_line"):
         others = world["out_budget_lines" if kind == "budget_line" else "out_plans"]
         return next((o for o in others if not visible(user, kind, o)), None)
@@ -1412,6 +1552,8 @@ def api_url(path: str, obj: Any) -> str:
         "plan_id",
         "line_id",
         "instalment_id",
+        "purchase_id",
+        "supplier_id",
     ):
         path = path.replace("{" + name + "}", str(obj.pk))
     return path

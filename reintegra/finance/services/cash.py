@@ -16,7 +16,9 @@ from reintegra.cases.choices import EventKind
 from reintegra.cases.services import case_event_record
 from reintegra.core.errors import Conflict, StaleVersion, ValidationFailed
 from reintegra.finance.choices import InstalmentStatus, PaymentMethod
-from reintegra.finance.models import Instalment
+from reintegra.finance.models import (
+    Instalment,
+)
 from reintegra.plans.choices import DeliveryMode, Status
 from reintegra.plans.models import BudgetLine, Commitment, Measure, Plan
 from reintegra.plans.services import money
@@ -97,22 +99,44 @@ def instalment_add(
     return instalment
 
 
-def _lock(instalment: Instalment, version: int | None, expected: str) -> Instalment:
+def lock_step(obj: Any, version: int | None, expected: str, *, stale: str, wrong_step: str) -> Any:
+    """Lock an instalment's or a purchase's row for its next step: refused when the caller's
+    version is stale, or when it is not at the `expected` status."""
     locked = (
-        Instalment.objects.select_for_update(of=("self",))
+        type(obj)
+        .objects.select_for_update(of=("self",))
         .select_related("plan", "plan__case", "plan__case__person")
-        .get(pk=instalment.pk)
+        .get(pk=obj.pk)
     )
     if version is not None and locked.version != version:
-        raise StaleVersion(_("This instalment was changed by someone else. Reload and try again."))
+        raise StaleVersion(stale)
     if locked.status != expected:
-        if locked.status == InstalmentStatus.PAID:
-            raise Conflict(_("This instalment is already paid."))
         raise ValidationFailed(
-            _("The instalment is %(status)s: this step does not apply.")
-            % {"status": locked.get_status_display().lower()},
+            wrong_step % {"status": locked.get_status_display().lower()},
             code="invalid_transition",
         )
+    return locked
+
+
+def save_step(locked: Any, *fields: str) -> None:
+    """Save a step's fields with the new status and version."""
+    locked.version += 1
+    locked.save(update_fields=[*fields, "status", "version", "updated_at"])
+
+
+def _lock(instalment: Instalment, version: int | None, expected: str) -> Instalment:
+    try:
+        locked: Instalment = lock_step(
+            instalment,
+            version,
+            expected,
+            stale=_("This instalment was changed by someone else. Reload and try again."),
+            wrong_step=_("The instalment is %(status)s: this step does not apply."),
+        )
+    except ValidationFailed:  # not at the expected step: a paid one says so (409)
+        if Instalment.objects.filter(pk=instalment.pk, status=InstalmentStatus.PAID).exists():
+            raise Conflict(_("This instalment is already paid.")) from None
+        raise
     if expected != InstalmentStatus.APPROVED and locked.plan.status != Status.APPROVED:
         # (Paying checks it under the plan's lock, see instalment_pay.)
         raise ValidationFailed(
@@ -120,11 +144,6 @@ def _lock(instalment: Instalment, version: int | None, expected: str) -> Instalm
             code="plan_not_in_force",
         )
     return locked
-
-
-def _save(locked: Instalment, *fields: str) -> None:
-    locked.version += 1
-    locked.save(update_fields=[*fields, "status", "version", "updated_at"])
 
 
 @transaction.atomic
@@ -151,7 +170,7 @@ def instalment_prepare(
     locked.prepared_by = actor
     locked.prepared_at = timezone.now()
     locked.status = InstalmentStatus.PREPARED
-    _save(locked, "method", "payee", "account", "prepared_by", "prepared_at")
+    save_step(locked, "method", "payee", "account", "prepared_by", "prepared_at")
     _audit(actor, locked, "instalment.prepared", {"method": [None, method]})
     _timeline(
         actor, locked, _("Payment instruction prepared: %(amount)s") % {"amount": locked.amount}
@@ -173,7 +192,7 @@ def instalment_approve(
     locked.approved_by = actor
     locked.approved_at = timezone.now()
     locked.status = InstalmentStatus.APPROVED
-    _save(locked, "approved_by", "approved_at")
+    save_step(locked, "approved_by", "approved_at")
     _audit(
         actor,
         locked,
@@ -182,6 +201,38 @@ def instalment_approve(
     )
     _timeline(actor, locked, _("Payment approved: %(amount)s") % {"amount": locked.amount})
     return locked
+
+
+def spend_commitment(actor: Any, plan: Plan, amount: Decimal) -> None:
+    """Turn part of the plan's commitment into spending on its budget line (a payment, goods
+    received). The plan is locked before its commitment and line, as plan_approve does: a
+    revision approved at the same moment either waits and carries this spending, or goes
+    first and the spending is refused (without it, the two lock the commitment and the line
+    in opposite orders)."""
+    plan_status = Plan.objects.select_for_update().values_list("status", flat=True).get(pk=plan.pk)
+    if plan_status != Status.APPROVED:
+        raise ValidationFailed(
+            _("The plan was revised: this is done on the plan in force."),
+            code="plan_not_in_force",
+        )
+    commitment = (
+        Commitment.objects.select_for_update().filter(plan=plan, released_at__isnull=True).first()
+    )
+    if commitment is None or commitment.spent + amount > commitment.amount:
+        raise ValidationFailed(
+            _("The plan's commitment does not cover this amount."), code="not_committed"
+        )
+    BudgetLine.objects.select_for_update().filter(pk=commitment.budget_line_id).update(
+        committed=F("committed") - amount, spent=F("spent") + amount, version=F("version") + 1
+    )
+    Commitment.objects.filter(pk=commitment.pk).update(spent=F("spent") + amount)
+    record(
+        actor=actor,
+        action="budget_line.spent",
+        target=commitment.budget_line,
+        case_id=plan.case_id,
+        changes={"spent": [None, str(amount)]},
+    )
 
 
 @transaction.atomic
@@ -194,39 +245,14 @@ def instalment_pay(
     reference = (reference or "").strip()
     if not reference or len(reference) > 100:
         raise ValidationFailed(_("Give the payment reference."), field="reference")
-    # Lock the plan before its commitment and line, as plan_approve does: a revision approved
-    # at the same moment either waits and carries this payment, or goes first and the payment
-    # is refused (without it, the two lock the commitment and the line in opposite orders).
-    plan_status = (
-        Plan.objects.select_for_update().values_list("status", flat=True).get(pk=locked.plan_id)
-    )
-    if plan_status != Status.APPROVED:
-        raise ValidationFailed(
-            _("The plan was revised: plan the instalment on the plan in force."),
-            code="plan_not_in_force",
-        )
-    commitment = (
-        Commitment.objects.select_for_update()
-        .filter(plan=locked.plan, released_at__isnull=True)
-        .first()
-    )
-    if commitment is None or commitment.spent + locked.amount > commitment.amount:
-        raise ValidationFailed(
-            _("The plan's commitment does not cover this payment."), code="not_committed"
-        )
-    BudgetLine.objects.select_for_update().filter(pk=commitment.budget_line_id).update(
-        committed=F("committed") - locked.amount,
-        spent=F("spent") + locked.amount,
-        version=F("version") + 1,
-    )
-    Commitment.objects.filter(pk=commitment.pk).update(spent=F("spent") + locked.amount)
+    spend_commitment(actor, locked.plan, locked.amount)
     locked.reference = reference
     locked.paid_by = actor
     locked.paid_at = timezone.now()
     locked.status = InstalmentStatus.PAID
     try:
         with transaction.atomic():
-            _save(locked, "reference", "paid_by", "paid_at")
+            save_step(locked, "reference", "paid_by", "paid_at")
     except IntegrityError:
         raise Conflict(_("This reference already pays another instalment.")) from None
     _audit(
@@ -237,13 +263,6 @@ def instalment_pay(
             "status": [InstalmentStatus.APPROVED, InstalmentStatus.PAID],
             "amount": [None, str(locked.amount)],
         },
-    )
-    record(
-        actor=actor,
-        action="budget_line.spent",
-        target=commitment.budget_line,
-        case_id=locked.plan.case_id,
-        changes={"spent": [None, str(locked.amount)]},
     )
     _timeline(actor, locked, _("Instalment paid: %(amount)s") % {"amount": locked.amount})
     return locked
@@ -270,7 +289,7 @@ def instalment_cancel(
     before = locked.status
     locked.cancel_reason = reason.strip()
     locked.status = InstalmentStatus.CANCELLED
-    _save(locked, "cancel_reason")
+    save_step(locked, "cancel_reason")
     _audit(actor, locked, "instalment.cancelled", {"status": [before, InstalmentStatus.CANCELLED]})
     _timeline(
         actor, locked, _("Instalment cancelled: %(milestone)s") % {"milestone": locked.milestone}
