@@ -178,6 +178,9 @@ class Measure(TimestampedModel):
     referral = models.ForeignKey(
         Referral, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Set when the assistance reached the returnee: the hand-over certificate (in kind), the
+    # last instalment paid (cash).
+    delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -777,3 +777,25 @@ def measure_link_referral(*, actor: Any, measure: Measure, referral: Any) -> Mea
         changes={"referral": [None, referral.reference]},
     )
     return measure
+
+
+@transaction.atomic
+def measure_delivered(*, actor: Any, measure: Measure, on: Any) -> Measure:
+    """The measure reached the returnee (the finance services call this: hand-over
+    certificate, last instalment paid). Audits `plan.measure_delivered`."""
+    if measure.delivered_on is None:
+        measure.delivered_on = on
+        measure.save(update_fields=["delivered_on", "updated_at"])
+        plan = measure.plan
+        record(
+            actor=actor,
+            action="plan.measure_delivered",
+            target=plan,
+            case_id=plan.case_id,
+            person_id=plan.case.person_id,
+            changes={
+                "measure": [None, measure.assistance_type.code],
+                "delivered_on": [None, str(on)],
+            },
+        )
+    return measure

@@ -21,7 +21,7 @@ from reintegra.finance.models import (
 )
 from reintegra.plans.choices import DeliveryMode, Status
 from reintegra.plans.models import BudgetLine, Commitment, Measure, Plan
-from reintegra.plans.services import money
+from reintegra.plans.services import measure_delivered, money
 
 
 def _audit(actor: Any, instalment: Instalment, action: str, changes: dict[str, Any]) -> None:
@@ -265,6 +265,10 @@ def instalment_pay(
         },
     )
     _timeline(actor, locked, _("Instalment paid: %(amount)s") % {"amount": locked.amount})
+    measure = locked.measure
+    paid = measure.instalments.filter(status=InstalmentStatus.PAID).aggregate(t=Sum("amount"))["t"]
+    if paid is not None and paid >= measure.estimated_cost:
+        measure_delivered(actor=actor, measure=measure, on=timezone.localdate())
     return locked
 
 

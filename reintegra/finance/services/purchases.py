@@ -31,7 +31,7 @@ from reintegra.finance.models import (
 from reintegra.finance.services.cash import lock_step, save_step, spend_commitment
 from reintegra.plans.choices import DeliveryMode, Status
 from reintegra.plans.models import Measure, Plan
-from reintegra.plans.services import money
+from reintegra.plans.services import measure_delivered, money
 
 # --- in-kind: suppliers, purchases, hand-over certificates ----------------------------------
 
@@ -374,6 +374,7 @@ def certificate_issue(
     )
     locked.status = PurchaseStatus.HANDED_OVER
     save_step(locked)
+    measure_delivered(actor=actor, measure=locked.measure, on=handed_over_on)
     _purchase_event(
         actor,
         locked,

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from reintegra.accounts import services as accounts
 from reintegra.cases import services as cases
 from reintegra.cases.tests.conftest import register
+from reintegra.finance import services
 from reintegra.finance.models import Instalment
 from reintegra.plans import services as plans
 from reintegra.plans.models import AssistanceType
@@ -89,6 +90,8 @@ def test_cash_goes_from_plan_to_payment_with_two_finance_users(
     line.refresh_from_db()
     assert instalment.status == "PAID" and instalment.reference == "OM-2026-0001"
     assert line.spent == Decimal("60000.00") and line.committed == Decimal("40000.00")
+    measure.refresh_from_db()
+    assert measure.delivered_on is None  # 40,000 still to pay
     panel = cm.get(reverse("finance:plan_panel", args=[plan.pk])).content.decode()
     assert "planned in instalments: 60000.00" in panel and "paid: 60000.00" in panel
     home = finance.get("/").content.decode()
@@ -131,3 +134,30 @@ def test_finance_reports_show_and_export_the_budget(client_for, approved):
     assert finance.get(reverse("finance:report_export", args=["nope", "csv"])).status_code == 404
     assert client_for("me.officer").get(reverse("finance:reports")).status_code == 200
     assert client_for("cm.tamba").get(reverse("finance:reports")).status_code == 403
+
+
+def test_a_cash_measure_is_delivered_when_its_instalments_are_all_paid(users, approved, offices):
+    plan, measure, _line = approved
+    checker = accounts.user_create(
+        actor=users["sysadmin"], username="finance.three", first_name="A", last_name="B"
+    )
+    accounts.role_assign(
+        actor=users["sysadmin"], user=checker, role="FINANCE", office=offices["DKR"]
+    )
+    for number, amount in enumerate(("60000", "40000")):
+        instalment = services.instalment_add(
+            actor=users["cm.tamba"],
+            plan=plan,
+            measure=measure,
+            amount=amount,
+            milestone=f"M{number}",
+        )
+        instalment = services.instalment_prepare(
+            actor=users["finance"], instalment=instalment, method="CASH", payee="Moussa"
+        )
+        instalment = services.instalment_approve(actor=checker, instalment=instalment)
+        services.instalment_pay(
+            actor=users["finance"], instalment=instalment, reference=f"C-{number}"
+        )
+        measure.refresh_from_db()
+        assert (measure.delivered_on is not None) is (number == 1)

@@ -116,7 +116,9 @@ def test_finance_takes_a_kit_from_quotation_to_a_signed_certificate(client_for, 
         },
     )
     purchase.refresh_from_db()
+    measure.refresh_from_db()
     assert purchase.status == "HANDED_OVER"
+    assert measure.delivered_on == datetime.date(2026, 11, 25)
     page = finance.get(url).content.decode()
     assert "Hand-over certificate" in page
     printed = finance.get(reverse("finance:certificate", args=[purchase.pk])).content.decode()
