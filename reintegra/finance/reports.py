@@ -27,6 +27,20 @@ class Table:
     title: str
     columns: list[str]
     rows: list[list[Any]] = field(default_factory=list)
+    text_columns: int = 1  # the first columns hold text; the others figures
+
+    def __post_init__(self) -> None:
+        self.rows = [self.tidy(row) for row in self.rows]
+
+    def add(self, row: list[Any]) -> None:
+        self.rows.append(self.tidy(row))
+
+    @staticmethod
+    def tidy(row: list[Any]) -> list[Any]:
+        """Amounts with two decimals whatever the database returned (SQLite loses them)."""
+        return [
+            cell.quantize(Decimal("0.01")) if isinstance(cell, Decimal) else cell for cell in row
+        ]
 
 
 def can_view_reports(user: Any) -> bool:
@@ -43,13 +57,14 @@ def budget_by_line(offices: list[int]) -> Table:
         _("Budget by line"),
         [_("Budget line"), _("Donor or programme"), _("Office"), _("Amount"), _("Committed"),
          _("Spent"), _("Available")],
+        text_columns=3,
     )  # fmt: skip
     totals = [ZERO, ZERO, ZERO, ZERO]
     for line in BudgetLine.objects.filter(office_id__in=offices).select_related("office"):
         values = [line.amount, line.committed, line.spent, line.available]
-        table.rows.append([line.code, line.donor, line.office.name, *values])
+        table.add([line.code, line.donor, line.office.name, *values])
         totals = [t + v for t, v in zip(totals, values, strict=True)]
-    table.rows.append([_("Total"), "", "", *totals])
+    table.add([_("Total"), "", "", *totals])
     return table
 
 
@@ -67,9 +82,7 @@ def budget_by_office(offices: list[int]) -> Table:
     )
     for row in sums:
         available = row["amount"] - row["committed"] - row["spent"]
-        table.rows.append(
-            [row["office__name"], row["amount"], row["committed"], row["spent"], available]
-        )
+        table.add([row["office__name"], row["amount"], row["committed"], row["spent"], available])
     return table
 
 
@@ -93,7 +106,7 @@ def by_dimension(offices: list[int]) -> Table:
     found = {m["assistance_type__dimension"]: m for m in measures}
     for code, label in Dimension.choices:
         row = found.get(code, {"n": 0, "amount": ZERO})
-        table.rows.append([str(label), row["n"], row["amount"], paid.get(code, ZERO)])
+        table.add([str(label), row["n"], row["amount"], paid.get(code, ZERO)])
     return table
 
 
@@ -114,7 +127,7 @@ def cost_per_returnee(offices: list[int]) -> Table:
         average = (
             (row["amount"] / row["people"]).quantize(Decimal("0.01")) if row["people"] else ZERO
         )
-        table.rows.append([row["case__office__name"], row["people"], row["amount"], average])
+        table.add([row["case__office__name"], row["people"], row["amount"], average])
     return table
 
 
@@ -123,7 +136,7 @@ def pending(offices: list[int]) -> Table:
     plans = Plan.objects.filter(status=Status.SUBMITTED, case__office_id__in=offices).aggregate(
         n=Count("pk"), amount=Sum("total")
     )
-    table.rows.append([_("Plans waiting for approval"), plans["n"], plans["amount"] or ZERO])
+    table.add([_("Plans waiting for approval"), plans["n"], plans["amount"] or ZERO])
     steps = Instalment.objects.filter(
         plan__status=Status.APPROVED, plan__case__office_id__in=offices
     ).aggregate(
@@ -139,7 +152,7 @@ def pending(offices: list[int]) -> Table:
         ("approve", _("Payments to approve")),
         ("pay", _("Payments to make")),
     ):
-        table.rows.append([label, steps[key], steps[f"{key}_amount"] or ZERO])
+        table.add([label, steps[key], steps[f"{key}_amount"] or ZERO])
     return table
 
 
@@ -157,7 +170,7 @@ def procurement_pipeline(offices: list[int]) -> Table:
     }
     for code, label in PurchaseStatus.choices:
         row = rows.get(code, {})
-        table.rows.append(
+        table.add(
             [str(label), row.get("n", 0), row.get("estimated") or ZERO, row.get("ordered") or ZERO]
         )
     return table

@@ -116,6 +116,8 @@ def test_finance_reports_show_and_export_the_budget(client_for, approved):
     page = finance.get(reverse("finance:reports")).content.decode()
     assert "TAM-1" in page and "1000000.00" in page
     assert "Cost per returnee" in page and "Approved assistance by dimension" in page
+    offices = page[page.index('id="report-offices"') : page.index('id="report-dimensions"')]
+    assert "1000000.00" in offices and "100000.00" in offices  # amounts keep two decimals
     csv_text = finance.get(reverse("finance:report_export", args=["lines", "csv"]))
     assert csv_text.status_code == 200 and b"TAM-1" in csv_text.content
     assert b"100000.00" in csv_text.content  # committed by the plan
