@@ -3,11 +3,12 @@
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
 
-from reintegra.core.errors import ServiceError
+from reintegra.core.errors import NotAllowed, ServiceError
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -38,3 +39,32 @@ def int_or_none(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def form_errors(form: forms.BaseForm) -> str:
+    """A form's errors as one message."""
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+def run_service(request: HttpRequest, fn: Any, success: str, **kwargs: Any) -> Any:
+    """Call a service as the user; its refusal becomes an error message on the next page
+    (NotAllowed still answers 403). Returns the result, or None when refused."""
+    try:
+        result = fn(actor=request.user, **kwargs)
+    except NotAllowed:
+        raise
+    except ServiceError as err:
+        messages.error(request, err.message)
+        return None
+    messages.success(request, success)
+    return result
+
+
+def submit_form(
+    request: HttpRequest, form: forms.BaseForm, fn: Any, success: str, **kwargs: Any
+) -> Any:
+    """A valid form's data goes to the service (with `kwargs`); an invalid one is a message."""
+    if form.is_valid():
+        return run_service(request, fn, success, **kwargs, **form.cleaned_data)
+    messages.error(request, form_errors(form))
+    return None

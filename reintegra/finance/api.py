@@ -34,6 +34,7 @@ from reintegra.core.pagination import paginate
 from reintegra.finance import permissions, selectors, services
 from reintegra.finance.choices import TRANSITIONS, InstalmentStatus, PurchaseStatus
 from reintegra.finance.models import Instalment, PurchaseRequest, Supplier
+from reintegra.finance.services.cash import INSTALMENT_MOVES
 from reintegra.finance.services.purchases import SIGNATURE_MAX
 from reintegra.plans.api import Amount, Name, TypeRef, Version
 from reintegra.plans.selectors import plan_get_for_user
@@ -41,12 +42,7 @@ from reintegra.plans.selectors import plan_get_for_user
 router = Router(tags=["finance"])
 
 # The moves of POST /instalments/{id}/transitions.
-MOVES = (
-    InstalmentStatus.PREPARED,
-    InstalmentStatus.APPROVED,
-    InstalmentStatus.PAID,
-    InstalmentStatus.CANCELLED,
-)
+MOVES = tuple(INSTALMENT_MOVES)
 
 
 class InstalmentOut(Schema):
@@ -252,26 +248,17 @@ def instalment_transition(
                 code="maker_checker",
             )
         raise NotAllowed(_("You may not move this instalment."))
-    version = payload.version
-    if payload.to == InstalmentStatus.PREPARED:
-        services.instalment_prepare(
-            actor=user,
-            instalment=instalment,
-            method=payload.method,
-            payee=payload.payee,
-            account=payload.account,
-            version=version,
-        )
-    elif payload.to == InstalmentStatus.APPROVED:
-        services.instalment_approve(actor=user, instalment=instalment, version=version)
-    elif payload.to == InstalmentStatus.PAID:
-        services.instalment_pay(
-            actor=user, instalment=instalment, reference=payload.reference, version=version
-        )
-    else:
-        services.instalment_cancel(
-            actor=user, instalment=instalment, reason=payload.reason, version=version
-        )
+    services.instalment_move(
+        actor=user,
+        instalment=instalment,
+        to=payload.to,
+        version=payload.version,
+        method=payload.method,
+        payee=payload.payee,
+        account=payload.account,
+        reference=payload.reference,
+        reason=payload.reason,
+    )
     return _fresh(user, instalment.pk)
 
 
@@ -718,41 +705,19 @@ def purchase_transition(
             % {"status": purchase.get_status_display().lower()},
             code="invalid_transition",
         )
-    if payload.to == PurchaseStatus.ORDERED:
-        quotation = (
-            None
-            if payload.quotation is None
-            else purchase.quotations.filter(pk=payload.quotation).first()
-        )
-        if quotation is None:
-            raise ValidationFailed(_("Choose a quotation of this purchase."), field="quotation")
-        services.purchase_order(
-            actor=user,
-            request=purchase,
-            quotation=quotation,
-            justification=payload.justification,
-            order_number=payload.order_number,
-            version=version,
-        )
-    elif payload.to == PurchaseStatus.RECEIVED:
-        services.goods_receive(
-            actor=user,
-            request=purchase,
-            received_on=payload.received_on,
-            note=payload.note,
-            version=version,
-        )
-    elif payload.to == PurchaseStatus.HANDED_OVER:
-        services.certificate_issue(
-            actor=user,
-            request=purchase,
-            handed_over_on=payload.handed_over_on,
-            signed_by=payload.signed_by,
-            signature=payload.signature,
-            version=version,
-        )
-    else:
-        services.purchase_cancel(
-            actor=user, request=purchase, reason=payload.reason, version=version
-        )
+    services.purchase_move(
+        actor=user,
+        request=purchase,
+        to=payload.to,
+        version=version,
+        quotation=payload.quotation,
+        justification=payload.justification,
+        order_number=payload.order_number,
+        received_on=payload.received_on,
+        note=payload.note,
+        handed_over_on=payload.handed_over_on,
+        signed_by=payload.signed_by,
+        signature=payload.signature,
+        reason=payload.reason,
+    )
     return _purchase_fresh(user, purchase.pk)

@@ -1,8 +1,8 @@
 """Payment pages: the instalments to prepare, approve and pay; a plan's instalments."""
 
 import csv
-from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -18,8 +18,9 @@ from openpyxl import Workbook
 
 from reintegra.cases.permissions import case_access_many
 from reintegra.core.cells import safe_row
-from reintegra.core.errors import NotAllowed, ServiceError, ValidationFailed
+from reintegra.core.errors import NotAllowed, ServiceError
 from reintegra.core.pagination import paginate
+from reintegra.core.views import form_errors, submit_form
 from reintegra.finance import permissions, reports, selectors, services
 from reintegra.finance.choices import TRANSITIONS, InstalmentStatus, PaymentMethod, PurchaseStatus
 from reintegra.finance.forms import (
@@ -29,21 +30,11 @@ from reintegra.finance.forms import (
     QuotationForm,
     SupplierForm,
 )
+from reintegra.finance.services.cash import INSTALMENT_MOVES
 from reintegra.plans.choices import DeliveryMode
 from reintegra.plans.selectors import plan_get_for_user
 
-MOVES: dict[str, Callable[..., Any]] = {
-    InstalmentStatus.PREPARED: services.instalment_prepare,
-    InstalmentStatus.APPROVED: services.instalment_approve,
-    InstalmentStatus.PAID: services.instalment_pay,
-    InstalmentStatus.CANCELLED: services.instalment_cancel,
-}
-FIELDS = {
-    InstalmentStatus.PREPARED: ("method", "payee", "account"),
-    InstalmentStatus.APPROVED: (),
-    InstalmentStatus.PAID: ("reference",),
-    InstalmentStatus.CANCELLED: ("reason",),
-}
+MOVES = tuple(INSTALMENT_MOVES)
 
 
 def _moves(user: Any, access: Any, instalment: Any) -> list[str]:
@@ -107,15 +98,7 @@ def instalment_add(request: HttpRequest, plan_id: int) -> HttpResponse:
     form = InstalmentForm(
         request.POST, measures=plan.measures.filter(delivery_mode=DeliveryMode.CASH)
     )
-    if form.is_valid():
-        try:
-            services.instalment_add(actor=request.user, plan=plan, **form.cleaned_data)
-        except ServiceError as err:
-            messages.error(request, err.message)
-        else:
-            messages.success(request, _("Instalment planned."))
-    else:
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    submit_form(request, form, services.instalment_add, _("Instalment planned."), plan=plan)
     return redirect("plans:detail", pk=plan.pk)
 
 
@@ -135,9 +118,8 @@ def instalment_move(request: HttpRequest, pk: int) -> HttpResponse:
     valid = to in TRANSITIONS.get(instalment.status, ())
     if valid and not permissions.can_move(request.user, access, instalment, to):
         raise NotAllowed(_("You may not make this change to the instalment."))
-    fields = {name: data[name] for name in FIELDS[to]}
     try:
-        MOVES[to](actor=request.user, instalment=instalment, version=data["version"], **fields)
+        services.instalment_move(actor=request.user, instalment=instalment, **data)
     except ServiceError as err:
         messages.error(request, err.message)
     else:
@@ -254,15 +236,8 @@ def quotation_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_purchase(access):
         raise NotAllowed(_("Finance staff make the purchases."))
     form = QuotationForm(request.POST)
-    if form.is_valid():
-        try:
-            services.quotation_add(actor=request.user, request=purchase, **form.cleaned_data)
-        except ServiceError as err:
-            messages.error(request, err.message)
-        else:
-            messages.success(request, _("Quotation added."))
-    else:
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    add = partial(services.quotation_add, request=purchase)  # "request": the purchase's
+    submit_form(request, form, add, _("Quotation added."))
     return redirect("finance:purchase", pk=purchase.pk)
 
 
@@ -275,53 +250,17 @@ def purchase_move(request: HttpRequest, pk: int) -> HttpResponse:
         raise NotAllowed(_("Finance staff make the purchases."))
     form = PurchaseMoveForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        messages.error(request, form_errors(form))
         return redirect("finance:purchase", pk=purchase.pk)
     data = form.cleaned_data
-    to, version = data["to"], data["version"]
+    to = data["to"]
     try:
-        if to == PurchaseStatus.ORDERED:
-            quotation = purchase.quotations.filter(pk=data["quotation"] or 0).first()
-            if quotation is None:
-                raise ValidationFailed(
-                    _("Choose the quotation of the supplier."), field="quotation"
-                )
-            services.purchase_order(
-                actor=request.user,
-                request=purchase,
-                quotation=quotation,
-                justification=data["justification"],
-                order_number=data["order_number"],
-                version=version,
-            )
-        elif to == PurchaseStatus.RECEIVED:
-            services.goods_receive(
-                actor=request.user,
-                request=purchase,
-                received_on=data["received_on"],
-                note=data["note"],
-                version=version,
-            )
-        elif to == PurchaseStatus.HANDED_OVER:
-            services.certificate_issue(
-                actor=request.user,
-                request=purchase,
-                handed_over_on=data["handed_over_on"],
-                signed_by=data["signed_by"],
-                signature=data["signature"],
-                scan=data["scan"],
-                version=version,
-            )
-        elif to == PurchaseStatus.CANCELLED:
-            services.purchase_cancel(
-                actor=request.user, request=purchase, reason=data["reason"], version=version
-            )
-        else:
-            raise ValidationFailed(_("Unknown change."))
+        services.purchase_move(actor=request.user, request=purchase, **data)
     except ServiceError as err:
         messages.error(request, err.message)
     else:
-        messages.success(request, _("Purchase: %(status)s.") % {"status": PurchaseStatus(to).label})
+        label = PurchaseStatus(to).label if to in PurchaseStatus.values else to
+        messages.success(request, _("Purchase: %(status)s.") % {"status": label})
     return redirect("finance:purchase", pk=purchase.pk)
 
 
@@ -355,14 +294,5 @@ def suppliers(request: HttpRequest) -> HttpResponse:
 def supplier_add(request: HttpRequest) -> HttpResponse:
     if not permissions.can_manage_suppliers(request.user):
         raise NotAllowed(_("Finance staff keep the supplier register."))
-    form = SupplierForm(request.POST)
-    if form.is_valid():
-        try:
-            services.supplier_save(actor=request.user, **form.cleaned_data)
-        except ServiceError as err:
-            messages.error(request, err.message)
-        else:
-            messages.success(request, _("Supplier added."))
-    else:
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    submit_form(request, SupplierForm(request.POST), services.supplier_save, _("Supplier added."))
     return redirect("finance:suppliers")

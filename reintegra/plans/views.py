@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from reintegra.accounts.models import Office
 from reintegra.cases.selectors import case_get_for_user
-from reintegra.core.errors import NotAllowed, ServiceError
-from reintegra.core.views import int_or_none, is_htmx
+from reintegra.core.errors import NotAllowed
+from reintegra.core.views import form_errors, int_or_none, is_htmx, run_service, submit_form
 from reintegra.plans import permissions, selectors, services
 from reintegra.plans.choices import Status
 from reintegra.plans.forms import (
@@ -32,32 +32,6 @@ from reintegra.plans.forms import (
 )
 from reintegra.plans.models import AssistanceType
 from reintegra.referrals.selectors import case_referrals
-
-
-def _errors(form: Any) -> str:
-    return " ".join(str(e) for errors in form.errors.values() for e in errors)
-
-
-def _submit(request: HttpRequest, form: Any, fn: Any, success: str, **kwargs: Any) -> None:
-    """A valid form's data goes to the service (with `kwargs`); an invalid one is a message."""
-    if form.is_valid():
-        _run(request, fn, success, **kwargs, **form.cleaned_data)
-    else:
-        messages.error(request, _errors(form))
-
-
-def _run(request: HttpRequest, fn: Any, success: str, **kwargs: Any) -> Any:
-    """Call a service; its refusal becomes an error message (the page shows it)."""
-    try:
-        result = fn(actor=request.user, **kwargs)
-    except NotAllowed:
-        raise
-    except ServiceError as err:
-        messages.error(request, err.message)
-        return None
-    messages.success(request, success)
-    return result
-
 
 # --- a case's plans -------------------------------------------------------------------------
 
@@ -91,7 +65,7 @@ def plan_start(request: HttpRequest, case_id: int) -> HttpResponse:
     case, access = case_get_for_user(request.user, case_id, log_view=False)
     if not permissions.can_draft(access):
         raise NotAllowed(_("Only the case's case managers write its plan."))
-    plan = _run(request, services.plan_start, _("Plan drafted."), case=case)
+    plan = run_service(request, services.plan_start, _("Plan drafted."), case=case)
     if plan is None:
         return redirect("plans:case", case_id=case.pk)
     return redirect("plans:detail", pk=plan.pk)
@@ -169,7 +143,9 @@ def _editable_plan(request: HttpRequest, pk: int) -> Any:
 @require_POST
 def plan_update(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _editable_plan(request, pk)
-    _submit(request, SummaryForm(request.POST), services.plan_update, _("Plan saved."), plan=plan)
+    submit_form(
+        request, SummaryForm(request.POST), services.plan_update, _("Plan saved."), plan=plan
+    )
     return redirect("plans:detail", pk=plan.pk)
 
 
@@ -178,7 +154,7 @@ def plan_update(request: HttpRequest, pk: int) -> HttpResponse:
 def measure_add(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _editable_plan(request, pk)
     form = MeasureForm(request.POST, types=selectors.assistance_types())
-    _submit(request, form, services.measure_add, _("Measure added."), plan=plan)
+    submit_form(request, form, services.measure_add, _("Measure added."), plan=plan)
     return redirect("plans:detail", pk=plan.pk)
 
 
@@ -187,7 +163,7 @@ def measure_add(request: HttpRequest, pk: int) -> HttpResponse:
 def measure_remove(request: HttpRequest, pk: int, measure_id: int) -> HttpResponse:
     plan = _editable_plan(request, pk)
     measure = get_object_or_404(plan.measures, pk=measure_id)
-    _run(request, services.measure_remove, _("Measure removed."), measure=measure)
+    run_service(request, services.measure_remove, _("Measure removed."), measure=measure)
     return redirect("plans:detail", pk=plan.pk)
 
 
@@ -208,7 +184,7 @@ def measure_referral(request: HttpRequest, pk: int, measure_id: int) -> HttpResp
     if referral is None:
         messages.error(request, _("Choose a referral of this case."))
     else:
-        _run(
+        run_service(
             request,
             services.measure_link_referral,
             _("Referral linked to the measure."),
@@ -222,7 +198,7 @@ def measure_referral(request: HttpRequest, pk: int, measure_id: int) -> HttpResp
 @require_POST
 def item_add(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _editable_plan(request, pk)
-    _submit(request, ItemForm(request.POST), services.item_add, _("Item added."), plan=plan)
+    submit_form(request, ItemForm(request.POST), services.item_add, _("Item added."), plan=plan)
     return redirect("plans:detail", pk=plan.pk)
 
 
@@ -231,7 +207,7 @@ def item_add(request: HttpRequest, pk: int) -> HttpResponse:
 def item_remove(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     plan = _editable_plan(request, pk)
     item = get_object_or_404(plan.items, pk=item_id)
-    _run(request, services.item_remove, _("Item removed."), item=item)
+    run_service(request, services.item_remove, _("Item removed."), item=item)
     return redirect("plans:detail", pk=plan.pk)
 
 
@@ -242,7 +218,7 @@ def plan_transition(request: HttpRequest, pk: int) -> HttpResponse:
     plan, access, _full = selectors.plan_get_for_user(request.user, pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _errors(form))
+        messages.error(request, form_errors(form))
         return redirect("plans:detail", pk=plan.pk)
     data = form.cleaned_data
     to, version, comment = data["to"], data["version"], data["comment"]
@@ -250,7 +226,7 @@ def plan_transition(request: HttpRequest, pk: int) -> HttpResponse:
         if not permissions.can_edit_plan(access, plan):
             raise NotAllowed(_("You may not change this plan."))
         if to == Status.SUBMITTED:
-            _run(
+            run_service(
                 request,
                 services.plan_submit,
                 _("Plan submitted for approval."),
@@ -258,7 +234,7 @@ def plan_transition(request: HttpRequest, pk: int) -> HttpResponse:
                 version=version,
             )
         else:
-            _run(
+            run_service(
                 request,
                 services.plan_cancel,
                 _("Plan draft dropped."),
@@ -272,7 +248,7 @@ def plan_transition(request: HttpRequest, pk: int) -> HttpResponse:
                 _("A coordinator of the case's office who did not write the plan decides.")
             )
         if to == Status.RETURNED:
-            _run(
+            run_service(
                 request,
                 services.plan_return,
                 _("Plan returned."),
@@ -283,7 +259,7 @@ def plan_transition(request: HttpRequest, pk: int) -> HttpResponse:
         elif data["budget_line"] is None:
             messages.error(request, _("Choose the budget line the plan draws on."))
         else:
-            _run(
+            run_service(
                 request,
                 services.plan_approve,
                 _("Plan approved."),
@@ -345,7 +321,9 @@ def _catalogue_keeper(request: HttpRequest) -> None:
 @require_POST
 def catalogue_load(request: HttpRequest) -> HttpResponse:
     _catalogue_keeper(request)
-    _run(request, services.catalogue_load, _("The handbook's types of assistance were added."))
+    run_service(
+        request, services.catalogue_load, _("The handbook's types of assistance were added.")
+    )
     return redirect("plans:setup")
 
 
@@ -354,7 +332,7 @@ def catalogue_load(request: HttpRequest) -> HttpResponse:
 def type_add(request: HttpRequest) -> HttpResponse:
     _catalogue_keeper(request)
     form = AssistanceTypeForm(request.POST)
-    _submit(request, form, services.assistance_type_save, _("Type of assistance added."))
+    submit_form(request, form, services.assistance_type_save, _("Type of assistance added."))
     return redirect("plans:setup")
 
 
@@ -363,7 +341,7 @@ def type_add(request: HttpRequest) -> HttpResponse:
 def type_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _catalogue_keeper(request)
     assistance_type = get_object_or_404(AssistanceType, pk=pk)
-    _submit(
+    submit_form(
         request,
         CeilingForm(request.POST),
         services.assistance_type_save,
@@ -378,7 +356,7 @@ def type_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def option_add(request: HttpRequest) -> HttpResponse:
     _catalogue_keeper(request)
     form = OptionForm(request.POST)
-    _submit(request, form, services.option_save, _("Option added to the feasibility grid."))
+    submit_form(request, form, services.option_save, _("Option added to the feasibility grid."))
     return redirect("plans:setup")
 
 
@@ -389,7 +367,7 @@ def line_add(request: HttpRequest) -> HttpResponse:
     if not offices.exists():
         raise NotAllowed(_("Coordinators and finance staff keep the budget lines."))
     form = BudgetLineForm(request.POST, offices=offices)
-    _submit(request, form, services.budget_line_create, _("Budget line added."))
+    submit_form(request, form, services.budget_line_create, _("Budget line added."))
     return redirect("plans:setup")
 
 
@@ -400,5 +378,5 @@ def line_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_edit_budget_line(request.user, line):
         raise NotAllowed(_("Coordinators and finance staff keep the budget lines."))
     form = BudgetAmountForm(request.POST)
-    _submit(request, form, services.budget_line_update, _("Budget line saved."), line=line)
+    submit_form(request, form, services.budget_line_update, _("Budget line saved."), line=line)
     return redirect("plans:setup")

@@ -299,3 +299,26 @@ def instalment_cancel(
         actor, locked, _("Instalment cancelled: %(milestone)s") % {"milestone": locked.milestone}
     )
     return locked
+
+
+# The moves a user asks for on an instalment, and the fields each one takes.
+INSTALMENT_MOVES: dict[str, tuple[Any, tuple[str, ...]]] = {
+    InstalmentStatus.PREPARED: (instalment_prepare, ("method", "payee", "account")),
+    InstalmentStatus.APPROVED: (instalment_approve, ()),
+    InstalmentStatus.PAID: (instalment_pay, ("reference",)),
+    InstalmentStatus.CANCELLED: (instalment_cancel, ("reason",)),
+}
+
+
+def instalment_move(
+    *, actor: Any, instalment: Instalment, to: str, version: int | None = None, **fields: Any
+) -> Instalment:
+    """The step `to` with its own fields (the others are ignored): the page and the API."""
+    if to not in INSTALMENT_MOVES:
+        raise ValidationFailed(
+            _("Move the instalment to PREPARED, APPROVED, PAID or CANCELLED."), field="to"
+        )
+    step, names = INSTALMENT_MOVES[to]
+    given = {name: fields.get(name) or "" for name in names}
+    result: Instalment = step(actor=actor, instalment=instalment, version=version, **given)
+    return result

@@ -414,3 +414,57 @@ def purchase_cancel(
         {"status": [before, PurchaseStatus.CANCELLED]},
     )
     return locked
+
+
+def purchase_move(
+    *,
+    actor: Any,
+    request: PurchaseRequest,
+    to: str,
+    version: int | None = None,
+    quotation: int | None = None,
+    **fields: Any,
+) -> PurchaseRequest:
+    """The step `to` with its own fields, for the page and the API: ORDERED (the id of a
+    `quotation` of this purchase, `justification`, `order_number`), RECEIVED (`received_on`,
+    `note`), HANDED_OVER (`handed_over_on`, `signed_by`, `signature` or `scan`), CANCELLED
+    (`reason`)."""
+    get = fields.get
+    if to == PurchaseStatus.ORDERED:
+        chosen = request.quotations.filter(pk=quotation).first() if quotation else None
+        if chosen is None:
+            raise ValidationFailed(_("Choose a quotation of this purchase."), field="quotation")
+        return purchase_order(
+            actor=actor,
+            request=request,
+            quotation=chosen,
+            justification=get("justification") or "",
+            order_number=get("order_number") or "",
+            version=version,
+        )
+    if to == PurchaseStatus.RECEIVED:
+        return goods_receive(
+            actor=actor,
+            request=request,
+            received_on=get("received_on"),
+            note=get("note") or "",
+            version=version,
+        )
+    if to == PurchaseStatus.HANDED_OVER:
+        certificate_issue(
+            actor=actor,
+            request=request,
+            handed_over_on=get("handed_over_on"),
+            signed_by=get("signed_by") or "",
+            signature=get("signature") or "",
+            scan=get("scan"),
+            version=version,
+        )
+        return PurchaseRequest.objects.get(pk=request.pk)
+    if to == PurchaseStatus.CANCELLED:
+        return purchase_cancel(
+            actor=actor, request=request, reason=get("reason") or "", version=version
+        )
+    raise ValidationFailed(
+        _("Move the purchase to ORDERED, RECEIVED, HANDED_OVER or CANCELLED."), field="to"
+    )
