@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "reintegra.referrals",
     "reintegra.plans",
     "reintegra.finance",
+    "reintegra.community",
+    "reintegra.outreach",
     "reintegra.reports",
     "reintegra.demo",
 ]

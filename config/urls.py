@@ -13,6 +13,8 @@ urlpatterns = [
     path("r/", include("reintegra.referrals.public_urls")),
     path("plans/", include("reintegra.plans.urls")),
     path("finance/", include("reintegra.finance.urls")),
+    path("community/", include("reintegra.community.urls")),
+    path("outreach/", include("reintegra.outreach.urls")),
     path("openrosa/", include("reintegra.instruments.collect_urls")),
     path("console/", include("reintegra.access.urls")),
     path("accounts/", include("allauth.urls")),

@@ -92,6 +92,7 @@ class EventKind(models.TextChoices):
     RESPONSE_SUBMITTED = "RESPONSE_SUBMITTED", _("Assessment or survey submitted")
     REFERRAL = "REFERRAL", _("Referral")
     PLAN = "PLAN", _("Reintegration plan")
+    COMMUNITY = "COMMUNITY", _("Community project")
 
 
 class DocumentType(models.TextChoices):

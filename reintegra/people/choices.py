@@ -8,6 +8,15 @@ class Sex(models.TextChoices):
     OTHER = "X", _("Other / not stated")
 
 
+class AgeBand(models.TextChoices):
+    """Age groups for counts of people reached or taking part (no birth dates needed)."""
+
+    CHILD = "0-17", _("under 18")
+    YOUTH = "18-24", _("18 to 24")
+    ADULT = "25-59", _("25 to 59")
+    SENIOR = "60+", _("60 and over")
+
+
 class DocumentKind(models.TextChoices):
     PASSPORT = "PASSPORT", _("Passport")
     NATIONAL_ID = "NATIONAL_ID", _("National identity card")

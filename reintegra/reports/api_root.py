@@ -7,10 +7,12 @@ Reports sits above every app, so it may import them all; core (where the NinjaAP
 from reintegra.accounts.api import router as accounts_router
 from reintegra.accounts.services import api_token_user
 from reintegra.cases.api import router as cases_router
+from reintegra.community.api import router as community_router
 from reintegra.core.api import api, token_auth
 from reintegra.finance.api import router as finance_router
 from reintegra.instruments.api import router as instruments_router
 from reintegra.monitoring.api import router as monitoring_router
+from reintegra.outreach.api import router as outreach_router
 from reintegra.people.api import router as people_router
 from reintegra.plans.api import router as plans_router
 from reintegra.providers.api import router as providers_router
@@ -27,5 +29,7 @@ api.add_router("", monitoring_router)
 api.add_router("", referrals_router)
 api.add_router("", plans_router)
 api.add_router("", finance_router)
+api.add_router("", community_router)
+api.add_router("", outreach_router)
 
 __all__ = ["api"]

@@ -9,8 +9,6 @@ view and API operation applies them — out of scope answers 404, visible-but-no
 
 import datetime
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -26,7 +24,7 @@ from reintegra.accounts.services import api_token_issue
 from reintegra.cases import services
 from reintegra.cases.choices import TRANSITIONS
 from reintegra.cases.models import Case
-from reintegra.cases.permissions import can_decide_handover, case_access
+from reintegra.cases.permissions import can_decide_handover
 from reintegra.cases.selectors import case_visible_to, handover_get_for_user
 from reintegra.demo.personas import PERSONAS
 from reintegra.finance import permissions as finance_permissions
@@ -71,8 +69,18 @@ from reintegra.referrals import permissions as referral_permissions
 from reintegra.referrals import services as referrals
 from reintegra.referrals.selectors import referral_get_for_user
 from reintegra.reports.api_root import api
+from reintegra.reports.tests import (
+    matrix_communication,
+    matrix_feedback,
+    matrix_projects,
+    matrix_structural,
+)
+from reintegra.reports.tests.matrix_base import Ctx, Kind, Route, World, always
 
 USERNAMES = [p.username for p in PERSONAS]
+# The later areas keep their rows in their own modules (see matrix_base).
+AREAS = (matrix_projects, matrix_structural, matrix_communication, matrix_feedback)
+KINDS: dict[str, Kind] = {kind: k for area in AREAS for kind, k in area.KINDS.items()}
 RESTRICTED = ("PROTECTION", "MEDICAL", "PSYCHOSOCIAL")
 
 
@@ -104,17 +112,6 @@ def _consent(actor, person):
         given_on=datetime.date.today(),
         language="Wolof",
     )
-
-
-@dataclass
-class World:
-    """In-scope objects (a Tambacounda case with everything attached, a closed case, a Rabat
-    case with a pending hand-over) and out-of-scope ones (Kolda and a second Rabat case)."""
-
-    objects: dict[str, Any] = field(default_factory=dict)
-
-    def __getitem__(self, key: str) -> Any:
-        return self.objects[key]
 
 
 @pytest.fixture
@@ -285,7 +282,7 @@ def world(offices, users, settings, tmp_path) -> World:
     [visit, *_later] = monitoring.visits_schedule(actor=coord, case=case)
     [kolda_visit, *_rest] = monitoring.visits_schedule(actor=users["coord.national"], case=kolda)
     case.refresh_from_db()
-    return World(
+    world = World(
         {
             "case": case,
             "task": task,
@@ -328,6 +325,9 @@ def world(offices, users, settings, tmp_path) -> World:
             "supplier": supplier,
         }
     )
+    for area in AREAS:
+        area.build(world, offices, users)
+    return world
 
 
 def small_form(form_id: str) -> bytes:
@@ -353,40 +353,6 @@ def form_answers(case: Case) -> dict[str, Any]:
 
 
 # --- the routes ---------------------------------------------------------------------------------
-
-Check = Callable[[Any, "Ctx"], bool]
-
-
-@dataclass
-class Ctx:
-    """What a route needs to know about the persona and the object it is tried on."""
-
-    user: Any
-    world: World
-    obj: Any = None
-
-    @property
-    def access(self):
-        case = self.obj if isinstance(self.obj, Case) else getattr(self.obj, "case", None)
-        if case is None and hasattr(self.obj, "plan"):  # an instalment
-            case = self.obj.plan.case
-        return case_access(self.user, case)
-
-
-@dataclass
-class Route:
-    name: str
-    method: str
-    kind: str  # none | case | closed | pre | person | consent | handover | console | office
-    allowed: Callable[[Ctx], bool]
-    data: Callable[[Ctx], dict[str, Any]] = lambda ctx: {}
-    denied: int = 403  # the answer when visible but not allowed
-    kwargs: Callable[[Ctx], dict[str, Any]] = lambda ctx: {}
-    takes_pk: bool = True
-
-
-def always(ctx: Ctx) -> bool:
-    return True
 
 
 def sysadmin(ctx: Ctx) -> bool:
@@ -1317,6 +1283,9 @@ API = {
         "visits", "GET", "none", lambda ctx: can_view_visits(ctx.user)
     ),
 }
+PAGES += [route for area in AREAS for route in area.PAGES]
+for area in AREAS:
+    API.update(area.API)
 UNAUTHENTICATED_API = {("POST", "/api/token")}
 
 
@@ -1324,6 +1293,8 @@ UNAUTHENTICATED_API = {("POST", "/api/token")}
 
 
 def in_scope_object(kind: str, world: World, users: dict) -> Any:
+    if kind in KINDS:
+        return KINDS[kind].in_scope(world)
     return {
         "case": world["case"],
         "closed": world["closed"],
@@ -1354,6 +1325,15 @@ def in_scope_object(kind: str, world: World, users: dict) -> Any:
 
 def visible(user: Any, kind: str, obj: Any) -> bool:
     if obj is None or kind in ("console", "office", "instrument"):
+        return True
+    if kind in KINDS:
+        find = KINDS[kind].find
+        if find is None:
+            return True
+        try:
+            find(user, obj.pk)
+        except Http404:
+            return False
         return True
     if kind == "provider":
         return can_view_providers(user)
@@ -1398,6 +1378,8 @@ def visible(user: Any, kind: str, obj: Any) -> bool:
 
 def out_of_scope_object(kind: str, world: World, user: Any) -> Any:
     """An existing object of this kind that the user may not see (None when they see all)."""
+    if kind in KINDS:
+        return next((o for o in KINDS[kind].out(world) if not visible(user, kind, o)), None)
     if kind in ("case", "closed", "pre", "person", "consent"):
         for case in world["out_cases"]:
             candidate = case.person if kind in ("person", "consent") else case
@@ -1554,6 +1536,7 @@ def api_url(path: str, obj: Any) -> str:
         "instalment_id",
         "purchase_id",
         "supplier_id",
+        *(name for area in AREAS for name in area.API_IDS),
     ):
         path = path.replace("{" + name + "}", str(obj.pk))
     return path

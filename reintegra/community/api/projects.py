@@ -1,0 +1,5 @@
+"""API of community profiles and community-based projects."""
+
+from ninja import Router
+
+router = Router(tags=["projects"])

@@ -1,0 +1,3 @@
+"""Models of community profiles and community-based projects."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Models of stakeholders, agreements, capacity building, coordination mechanisms and SOPs."""
+
+__all__: list[str] = []

@@ -1,0 +1,5 @@
+"""API of feedback and complaints, the programme adjustment log and its report."""
+
+from ninja import Router
+
+router = Router(tags=["feedback"])
