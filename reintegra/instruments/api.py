@@ -23,6 +23,7 @@ from reintegra.instruments.permissions import (
     can_view_instruments,
 )
 from reintegra.instruments.selectors import (
+    case_instrument_list,
     import_get_for_user,
     instrument_get_for_user,
     instrument_list,
@@ -235,7 +236,7 @@ def response_create(request: HttpRequest, payload: ResponseIn) -> Status[dict[st
     form, scored, submitted. Idempotent on `instance_id` (200 with the stored response)."""
     user = request.user
     case, access = case_get_for_user(user, payload.case, log_view=False)
-    instrument = instrument_list().filter(pk=payload.instrument).first()
+    instrument = case_instrument_list().filter(pk=payload.instrument).first()
     if instrument is None or instrument.current is None:
         raise ValidationFailed(_("Unknown instrument."), field="instrument")
     if not can_fill(access, instrument.tier):

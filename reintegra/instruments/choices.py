@@ -7,6 +7,9 @@ class InstrumentKind(models.TextChoices):
     ASSESSMENT = "ASSESSMENT", _("Assessment")
     SURVEY = "SURVEY", _("Survey")
     MONITORING = "MONITORING", _("Monitoring")
+    # Filled about a community (community profiles), never on a case: not offered on cases,
+    # to ODK Collect or to the imports.
+    COMMUNITY = "COMMUNITY", _("Community profile")
     OTHER = "OTHER", _("Other")
 
 
@@ -25,6 +28,10 @@ class ResponseSource(models.TextChoices):
 # The shipped sustainability survey (form_id): its first response is the case's baseline, later
 # ones are monitoring follow-ups.
 SUSTAINABILITY_INSTRUMENT = "reintegration_sustainability"
+
+# The community profile instrument (form_id): always of the COMMUNITY kind, filled from the
+# community profiles (`community` app), never on a case.
+COMMUNITY_PROFILE_INSTRUMENT = "community_profile"
 
 # Tiers an instrument's answers may belong to (identity data lives on the person record).
 ANSWER_TIERS = ("CASE", "PROTECTION", "MEDICAL", "PSYCHOSOCIAL", "FINANCE")

@@ -25,7 +25,7 @@ from reintegra.instruments import openrosa, services
 from reintegra.instruments.choices import ResponseSource
 from reintegra.instruments.models import Instrument, InstrumentVersion
 from reintegra.instruments.permissions import can_collect, can_fill
-from reintegra.instruments.selectors import instrument_list
+from reintegra.instruments.selectors import case_instrument_list
 
 REALM = "Reintegra"
 MAX_SUBMISSION_BYTES = 10 * 1024 * 1024
@@ -65,7 +65,9 @@ def _client(request: HttpRequest) -> Any:
 
 
 def _collectable(user: Any) -> list[Instrument]:
-    return [i for i in instrument_list() if i.current is not None and can_collect(user, i.tier)]
+    return [
+        i for i in case_instrument_list() if i.current is not None and can_collect(user, i.tier)
+    ]
 
 
 def _served(version: InstrumentVersion) -> bytes:

@@ -23,7 +23,7 @@ from reintegra.cases.permissions import case_access_many
 from reintegra.cases.selectors import case_visible_to
 from reintegra.core.errors import ValidationFailed
 from reintegra.instruments import kobo
-from reintegra.instruments.choices import ImportStatus, ResponseSource
+from reintegra.instruments.choices import ImportStatus, InstrumentKind, ResponseSource
 from reintegra.instruments.models import ImportJob, Instrument, Response
 from reintegra.instruments.permissions import can_import_into
 from reintegra.instruments.services import responses_store_many
@@ -52,6 +52,11 @@ def import_create(
     `import_run` (the task queue does, or the caller at once). Audits `import.created`."""
     if instrument.current is None:
         raise ValidationFailed(_("This instrument has no version yet."), code="no_version")
+    if instrument.kind == InstrumentKind.COMMUNITY:
+        raise ValidationFailed(
+            _("Community profiles are not imported: fill them in from the community profiles."),
+            code="not_for_cases",
+        )
     if not data:
         raise ValidationFailed(_("The file is empty."), field="file")
     if len(data) > MAX_IMPORT_BYTES:

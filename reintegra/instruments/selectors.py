@@ -18,7 +18,12 @@ from reintegra.audit.services import record_access
 from reintegra.cases.models import Case
 from reintegra.cases.permissions import CaseAccess
 from reintegra.cases.selectors import case_get_for_user, case_visible_to
-from reintegra.instruments.choices import ANSWER_TIERS, SUSTAINABILITY_INSTRUMENT, ResponseStatus
+from reintegra.instruments.choices import (
+    ANSWER_TIERS,
+    SUSTAINABILITY_INSTRUMENT,
+    InstrumentKind,
+    ResponseStatus,
+)
 from reintegra.instruments.exports import ExportRow
 from reintegra.instruments.models import (
     ImportJob,
@@ -46,6 +51,12 @@ def instrument_list(*, active_only: bool = True) -> QuerySet[Instrument]:
     if active_only:
         qs = qs.filter(is_active=True, current__isnull=False)
     return qs.order_by("name")
+
+
+def case_instrument_list() -> QuerySet[Instrument]:
+    """The active instruments filled in on a case: every kind but COMMUNITY (community
+    profiles have no case)."""
+    return instrument_list().exclude(kind=InstrumentKind.COMMUNITY)
 
 
 def instrument_get_for_user(user: Any, pk: Any) -> Instrument:

@@ -20,6 +20,7 @@ from reintegra.core.errors import Conflict, StaleVersion, ValidationFailed
 from reintegra.instruments import engine, scoring
 from reintegra.instruments.choices import (
     ANSWER_TIERS,
+    COMMUNITY_PROFILE_INSTRUMENT,
     InstrumentKind,
     ResponseSource,
     ResponseStatus,
@@ -116,6 +117,8 @@ def instrument_upload(
         instrument = Instrument.objects.select_for_update().filter(code=spec.form_id).first()
     else:
         instrument = Instrument.objects.select_for_update().get(pk=instrument.pk)
+    if spec.form_id == COMMUNITY_PROFILE_INSTRUMENT:
+        kind = InstrumentKind.COMMUNITY  # filled from the community profiles, never on a case
     title_en = text_in(spec.title, "en", spec.default_language) or spec.form_id
     title_fr = name_fr or spec.title.get("fr", "")
     created = instrument is None
@@ -239,6 +242,7 @@ def response_start(
     """A draft of the instrument's current version about the case. Audits `response.started`."""
     if instrument.current_id is None or not instrument.is_active:
         raise ValidationFailed(_("This instrument cannot be filled in."), code="inactive")
+    _check_for_cases(instrument)
     if case.is_closed:
         raise ValidationFailed(_("This case is closed."), code="case_closed")
     version = instrument.current
@@ -254,6 +258,16 @@ def response_start(
     )
     _audit(actor, "response.started", response)
     return response
+
+
+def _check_for_cases(instrument: Instrument) -> None:
+    """A community profile instrument is filled about a community, never on a case."""
+    if instrument.kind == InstrumentKind.COMMUNITY:
+        raise ValidationFailed(
+            _("This instrument is filled in from the community profiles, not on a case."),
+            code="not_for_cases",
+            field="instrument",
+        )
 
 
 def _check_case_number(spec: FormSpec, answers: dict[str, Any], case: Case) -> None:
@@ -396,6 +410,7 @@ def responses_store_many(
 ) -> list[Response]:
     """`response_store` for many (case, cleaned answers, instance id, collected on) at once:
     rows, timeline entries and audit rows written in bulk (imports)."""
+    _check_for_cases(version.instrument)
     responses, summaries = [], []
     for case, answers, instance_id, collected_on in items:
         response = Response(
@@ -477,6 +492,7 @@ def response_record(
                     field="instance_id",
                 )
             return existing, False
+    _check_for_cases(version.instrument)
     if case.is_closed:
         raise ValidationFailed(_("This case is closed."), code="case_closed")
     spec = version.form
@@ -505,6 +521,7 @@ def response_store(
 ) -> Response:
     """Store, score and submit answers already cleaned and validated by the engine (the
     caller's transaction; `response_record` and the imports use it)."""
+    _check_for_cases(version.instrument)
     response = Response.objects.create(
         instrument=version.instrument,
         instrument_version=version,

@@ -36,6 +36,7 @@ from reintegra.instruments.permissions import (
 )
 from reintegra.instruments.selectors import (
     baseline_sustainability,
+    case_instrument_list,
     case_responses,
     export_rows,
     import_get_for_user,
@@ -142,13 +143,13 @@ def version_download(request: HttpRequest, pk: int, number: int) -> HttpResponse
 def case_panel(request: HttpRequest, case_id: int) -> HttpResponse:
     """The case page's "Assessments and surveys" card (loaded by htmx)."""
     case, access = case_get_for_user(request.user, case_id, log_view=False)
-    startable = [i for i in instrument_list() if can_fill(access, i.tier)]
+    startable = [i for i in case_instrument_list() if can_fill(access, i.tier)]
     context = {
         "case": case,
         "rows": case_responses(access),
         "baseline": baseline_sustainability(access),
         "start_form": StartForm(
-            instruments=instrument_list().filter(pk__in=[i.pk for i in startable])
+            instruments=case_instrument_list().filter(pk__in=[i.pk for i in startable])
         )
         if startable
         else None,
@@ -162,7 +163,7 @@ def case_panel(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 def response_start(request: HttpRequest, case_id: int) -> HttpResponse:
     case, access = case_get_for_user(request.user, case_id, log_view=False)
-    form = StartForm(request.POST, instruments=instrument_list())
+    form = StartForm(request.POST, instruments=case_instrument_list())
     if not form.is_valid():
         messages.error(request, _("Choose an instrument."))
         return redirect("cases:detail", pk=case.pk)

@@ -1827,12 +1827,270 @@ def monitoring_visit() -> dict:
     }
 
 
+# --- 6. Community profile (DOMAIN.md §4; issue #6) --------------------------------------------
+
+# The community, region, department, commune and date are asked by the profile page itself (the
+# community profiles of the `community` app); the questions named like the profile's fields
+# (`returnees_count`, `non_migrants_count`, `participants_notes` and the six findings) fill
+# them. The helper questions (`*_main`) are kept with the raw answers.
+
+
+def _finding(name: str, label: Bi, hint: Bi, *, required: bool = False) -> Row:
+    return q(
+        "text",
+        name,
+        label,
+        hint,
+        required=REQUIRED_TEXT if required else None,
+        appearance="multiline",
+    )
+
+
+def _count(name: str, label: Bi, hint: Bi) -> Row:
+    return q(
+        "integer",
+        name,
+        label,
+        hint,
+        required=REQUIRED,
+        constraint=". >= 0 and . <= 100000",
+        constraint_message=(
+            "Enter a number of people from 0.",
+            "Saisissez un nombre de personnes à partir de 0.",
+        ),
+    )
+
+
+def community_profile() -> dict:
+    survey: list[Row] = [
+        q(
+            "note",
+            "intro_note",
+            (
+                "Hold the discussion with returnees and non-migrant members of the community "
+                "together. Record what the group says, not names of individual returnees.",
+                "Menez la discussion avec des personnes de retour et des membres non migrants "
+                "de la communauté ensemble. Notez ce que dit le groupe, sans nommer de "
+                "personne de retour.",
+            ),
+        ),
+        *group(
+            "participants",
+            ("Participants", "Participants"),
+            [
+                _count(
+                    "returnees_count",
+                    ("Number of returnees taking part", "Nombre de personnes de retour présentes"),
+                    (
+                        "Returned migrants present at the discussion.",
+                        "Migrants de retour présents à la discussion.",
+                    ),
+                ),
+                _count(
+                    "non_migrants_count",
+                    (
+                        "Number of non-migrant community members taking part",
+                        "Nombre de membres non migrants de la communauté présents",
+                    ),
+                    (
+                        "Community members who have not migrated.",
+                        "Membres de la communauté qui n'ont pas migré.",
+                    ),
+                ),
+                q(
+                    "select_multiple participant_groups",
+                    "participant_groups_main",
+                    ("Groups represented", "Groupes représentés"),
+                    SELECT_ALL,
+                ),
+                q(
+                    "text",
+                    "participants_notes",
+                    ("Who took part", "Qui a participé"),
+                    (
+                        "Roles and groups (e.g. village chief, women's group, youth "
+                        "association), not personal details.",
+                        "Fonctions et groupes (p. ex. chef de village, groupement de femmes, "
+                        "association de jeunes), sans données personnelles.",
+                    ),
+                    appearance="multiline",
+                ),
+            ],
+        ),
+        *group(
+            "findings",
+            ("Findings", "Constats"),
+            [
+                q(
+                    "select_multiple needs",
+                    "needs_main",
+                    ("Main needs of the community", "Principaux besoins de la communauté"),
+                    SELECT_ALL,
+                ),
+                _finding(
+                    "needs",
+                    ("Needs", "Besoins"),
+                    (
+                        "What the community lacks most, in the group's words.",
+                        "Ce qui manque le plus à la communauté, selon le groupe.",
+                    ),
+                    required=True,
+                ),
+                _finding(
+                    "resources",
+                    ("Resources", "Ressources"),
+                    (
+                        "Land, water, skills, services, organisations and markets the community "
+                        "can build on.",
+                        "Terres, eau, compétences, services, organisations et marchés sur "
+                        "lesquels la communauté peut s'appuyer.",
+                    ),
+                ),
+                _finding(
+                    "impact_of_returns",
+                    ("Impact of returns on the community", "Effets des retours sur la communauté"),
+                    (
+                        "How the returns affect the community: pressure on resources, "
+                        "tensions, new skills or investment.",
+                        "Comment les retours touchent la communauté : pression sur les "
+                        "ressources, tensions, nouvelles compétences ou investissements.",
+                    ),
+                ),
+                q(
+                    "select_multiple migration_drivers",
+                    "migration_drivers_main",
+                    ("Main drivers of migration", "Principaux facteurs de la migration"),
+                    SELECT_ALL,
+                ),
+                _finding(
+                    "migration_drivers",
+                    ("Drivers of migration", "Facteurs de la migration"),
+                    (
+                        "Why people leave the community, in the group's words.",
+                        "Pourquoi les gens quittent la communauté, selon le groupe.",
+                    ),
+                ),
+                q(
+                    "select_multiple barriers",
+                    "reintegration_barriers_main",
+                    (
+                        "Main barriers to reintegration",
+                        "Principaux obstacles à la réintégration",
+                    ),
+                    SELECT_ALL,
+                ),
+                _finding(
+                    "reintegration_barriers",
+                    ("Barriers to reintegration", "Obstacles à la réintégration"),
+                    (
+                        "What makes it hard for returnees to settle again.",
+                        "Ce qui rend difficile la réinstallation des personnes de retour.",
+                    ),
+                ),
+                _finding(
+                    "resilience_sources",
+                    ("Sources of resilience", "Sources de résilience"),
+                    (
+                        "Solidarity, savings groups, traditions and leaders that help the "
+                        "community cope.",
+                        "Solidarités, tontines, traditions et responsables qui aident la "
+                        "communauté à faire face.",
+                    ),
+                ),
+            ],
+        ),
+        *group(
+            "next_steps",
+            ("Next steps", "Suites à donner"),
+            [
+                q(
+                    "select_one yes_no",
+                    "project_idea",
+                    (
+                        "Did the group propose a community project?",
+                        "Le groupe a-t-il proposé un projet communautaire ?",
+                    ),
+                ),
+                q(
+                    "text",
+                    "project_idea_notes",
+                    ("The project proposed", "Le projet proposé"),
+                    relevant="${project_idea} = 'yes'",
+                    appearance="multiline",
+                ),
+            ],
+        ),
+    ]
+    choice_rows = [
+        *choices(
+            "participant_groups",
+            [
+                ("returnees", "Returnees", "Personnes de retour"),
+                ("families", "Returnees' families", "Familles de personnes de retour"),
+                ("leaders", "Traditional or religious leaders", "Chefs coutumiers ou religieux"),
+                ("local_authority", "Local authority", "Autorité locale"),
+                ("women", "Women's groups", "Groupements de femmes"),
+                ("youth", "Youth associations", "Associations de jeunes"),
+                ("producers", "Farmers' or producers' groups", "Groupements de producteurs"),
+                OTHER,
+            ],
+        ),
+        *choices(
+            "needs",
+            [
+                ("jobs", "Jobs and income", "Emplois et revenus"),
+                ("water", "Water", "Eau"),
+                ("farming", "Farming inputs and land", "Intrants agricoles et terres"),
+                ("health", "Health services", "Services de santé"),
+                ("education", "Schooling and training", "Scolarité et formation"),
+                ("infrastructure", "Roads, markets, electricity", "Routes, marchés, électricité"),
+                ("finance", "Savings and credit", "Épargne et crédit"),
+                OTHER,
+            ],
+        ),
+        *choices(
+            "migration_drivers",
+            [
+                ("no_work", "No work or income", "Absence de travail ou de revenu"),
+                ("poor_harvests", "Poor harvests, drought", "Mauvaises récoltes, sécheresse"),
+                ("family_pressure", "Family or social pressure", "Pression familiale ou sociale"),
+                ("role_models", "Migrants' success abroad", "Réussite des migrants à l'étranger"),
+                ("debt", "Debts", "Dettes"),
+                ("services", "Lack of services", "Manque de services"),
+                OTHER,
+            ],
+        ),
+        *choices(
+            "barriers",
+            [
+                ("stigma", "Stigma or shame of returning", "Stigmatisation ou honte du retour"),
+                ("debt", "Debts from the journey", "Dettes liées au voyage"),
+                ("no_work", "No work or income", "Absence de travail ou de revenu"),
+                ("family", "Family tensions", "Tensions familiales"),
+                ("documents", "Missing documents", "Documents manquants"),
+                ("wellbeing", "Distress after the journey", "Détresse après le voyage"),
+                OTHER,
+            ],
+        ),
+        *YES_NO,
+    ]
+    return {
+        "form_id": "community_profile",
+        "tier": "CASE",
+        "case_field": "",
+        "survey": survey,
+        "choices": choice_rows,
+        "dimensions": [],
+    }
+
+
 FORMS = (
     vulnerability_screening,
     needs_skills_assessment,
     reintegration_sustainability,
     satisfaction_survey,
     monitoring_visit,
+    community_profile,
 )
 
 
@@ -1896,8 +2154,9 @@ def check(form: dict) -> None:
             raise ValueError(f"{form['form_id']}: {row['name']}: no choice list {parts[1]}")
         if row["dimension"] and dimensions and row["dimension"] not in dimensions:
             raise ValueError(f"{form['form_id']}: {row['name']}: unknown dimension")
-    if form["survey"][0]["name"] != "case_number":
-        raise ValueError(f"{form['form_id']}: case_number must come first")
+    case_field = form.get("case_field", "case_number")
+    if case_field and form["survey"][0]["name"] != case_field:
+        raise ValueError(f"{form['form_id']}: {case_field} must come first")
 
 
 def write(form: dict, meta: dict, path: Path) -> None:
@@ -1920,7 +2179,7 @@ def write(form: dict, meta: dict, path: Path) -> None:
         "version": VERSION,
         "default_language": EN,
         "tier": form["tier"],
-        "case_field": "case_number",
+        "case_field": form.get("case_field", "case_number"),
         "flag": form.get("flag", ""),
         "flag_when": form.get("flag_when", ""),
     }

@@ -13,7 +13,7 @@ from reintegra.people import services as people
 
 @pytest.fixture
 def shipped(users) -> dict[str, Instrument]:
-    """The five instruments Reintegra ships, uploaded by the M&E officer."""
+    """The six instruments Reintegra ships, uploaded by the M&E officer."""
     services.shipped_load(actor=users["me.officer"])
     return {i.code: i for i in Instrument.objects.select_related("current")}
 

@@ -7,7 +7,9 @@ from reintegra.cases.choices import EventKind
 from reintegra.cases.models import CaseEvent, Task
 from reintegra.core.errors import Conflict, StaleVersion, ValidationFailed
 from reintegra.instruments import services
+from reintegra.instruments.choices import InstrumentKind
 from reintegra.instruments.models import Instrument, InstrumentVersion, Response
+from reintegra.instruments.shipped import SHIPPED
 from reintegra.instruments.tests.conftest import SAT_ITEMS, satisfaction, screening
 from reintegra.instruments.xlsform import build_xlsform
 
@@ -96,8 +98,12 @@ def test_the_shipped_instruments_load_once_in_both_languages(shipped, users):
         "reintegration_sustainability",
         "satisfaction_survey",
         "monitoring_visit",
+        "community_profile",
     }
+    assert len(shipped) == len(SHIPPED) == 6
     assert shipped["vulnerability_screening"].tier == "PROTECTION"
+    assert shipped["community_profile"].kind == InstrumentKind.COMMUNITY
+    assert shipped["community_profile"].name_fr == "Profil communautaire"
     assert shipped["satisfaction_survey"].name_fr == "Enquête de satisfaction"
     for instrument in shipped.values():
         assert instrument.current.form.languages == ["en", "fr"]

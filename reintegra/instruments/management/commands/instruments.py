@@ -4,7 +4,7 @@ reintegra instruments import FILE.xlsx [--name NAME] [--kind SURVEY] [--as USERN
 reintegra instruments rescore CODE_OR_NAME [--version N]
 reintegra instruments import-data CODE_OR_NAME FILE --as USERNAME [--valid-only]
 reintegra instruments list
-reintegra instruments load-shipped          # the five instruments Reintegra ships
+reintegra instruments load-shipped          # the six instruments Reintegra ships
 """
 
 from pathlib import Path
