@@ -588,6 +588,12 @@ def _check_upload(name: str, head: bytes, size: int) -> str:
     return allowed[ext]
 
 
+def upload_check(name: str, head: bytes, size: int) -> str:
+    """The content type of an upload that the document rules accept (type, content, size);
+    other apps' documents use the same rules. Raises ValidationFailed like document_attach."""
+    return _check_upload(name, head, size)
+
+
 @transaction.atomic
 def document_attach(
     *, actor: Any, case: Case, upload: Any, doc_type: str, title: str = "", tier: str = Tier.CASE
