@@ -2,18 +2,15 @@
 number of requests, a reference pays once, and a budget line paid from many plans at once
 never goes negative and keeps committed and spent equal to its commitments and payments."""
 
-import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
-from django.db import connections
 from django.db.models import F, Sum
 
 from reintegra.accounts.models import User
 from reintegra.audit.models import AuditEvent
-from reintegra.core.errors import ServiceError
+from reintegra.core.tests.race import race
 from reintegra.finance import services
 from reintegra.finance.choices import InstalmentStatus
 from reintegra.finance.models import Instalment
@@ -24,27 +21,6 @@ from reintegra.plans.models import BudgetLine, Commitment, Plan
 from reintegra.plans.tests.conftest import line, open_case
 
 ZERO = Decimal(0)
-
-
-def _race(calls: list[Callable[[], object]]) -> list[str]:
-    """Each call in its own thread and connection, all released at once; "ok", the service's
-    error code, or the class of any other error (a deadlock, a database error)."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call: Callable[[], object]) -> str:
-        try:
-            barrier.wait(timeout=30)
-            call()
-        except ServiceError as err:
-            return err.code
-        except Exception as err:  # noqa: BLE001 - reported, and the test fails on it
-            return f"error: {type(err).__name__}: {err}"
-        finally:
-            connections.close_all()
-        return "ok"
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 def _pay(instalment_id: int, reference: str, username: str = "finance") -> Callable[[], object]:
@@ -89,7 +65,7 @@ def test_six_requests_paying_one_instalment_pay_it_once(users, checker, plan, ta
     tamba_line.refresh_from_db()
     before = (tamba_line.committed, tamba_line.spent, tamba_line.version)
 
-    results = _race(
+    results = race(
         [
             _pay(instalment.pk, f"OM-{n}", "finance" if n % 2 else "finance.checker")
             for n in range(6)
@@ -118,7 +94,7 @@ def test_one_reference_paying_two_instalments_at_once_pays_one(users, checker, p
     first = to_pay(users, checker, plan, "50000")
     second = to_pay(users, checker, plan, "30000")
 
-    results = _race([_pay(first.pk, "OM-SAME"), _pay(second.pk, "OM-SAME")])
+    results = race([_pay(first.pk, "OM-SAME"), _pay(second.pk, "OM-SAME")])
 
     assert sorted(results) == ["conflict", "ok"], results
     statuses = sorted(
@@ -146,7 +122,7 @@ def test_instalments_of_many_plans_paid_at_once_keep_the_line_consistent(
     budget.refresh_from_db()
     assert (budget.committed, budget.spent) == (Decimal("1200000.00"), ZERO)
 
-    results = _race(
+    results = race(
         [
             _pay(i.pk, f"OM-{n}", "finance" if n % 2 else "finance.checker")
             for n, i in enumerate(instalments)
@@ -194,7 +170,7 @@ def test_a_payment_racing_a_revision_of_its_plan_keeps_the_money_right(
     calls: list[Callable[[], object]] = []
     for n, (_plan, instalment, revision) in enumerate(rounds):
         calls += [_pay(instalment.pk, f"OM-{n}"), approve(revision.pk)]
-    results = _race(calls)
+    results = race(calls)
 
     for n, (plan, _instalment, revision) in enumerate(rounds):
         paid, approved = results[2 * n], results[2 * n + 1]
