@@ -42,8 +42,11 @@ def paginate(queryset: QuerySet[Any], page: object = 1, size: int = PAGE_SIZE) -
     page past the end costs a second query for the total."""
     number = parse_page(page)
     start = (number - 1) * size
+    # A DISTINCT queryset (a filter across a to-many join) counts its distinct rows, not the
+    # joined ones.
+    counted = Count("pk", distinct=True) if queryset.query.distinct else Count("*")
     total = Subquery(
-        queryset.order_by().values(_all=Value(1)).annotate(n=Count("*")).values("n"),
+        queryset.order_by().values(_all=Value(1)).annotate(n=counted).values("n"),
         output_field=IntegerField(),
     )
     items = list(queryset.annotate(_page_total=total)[start : start + size])

@@ -11,6 +11,7 @@ from django.urls import reverse
 from reintegra.accounts.services import api_token_issue
 from reintegra.audit.models import AuditEvent
 from reintegra.core.errors import StaleVersion, ValidationFailed
+from reintegra.core.pagination import paginate
 from reintegra.providers import services
 from reintegra.providers.models import Provider
 from reintegra.providers.permissions import can_edit_provider
@@ -101,6 +102,15 @@ def test_the_directory_filters_by_category_place_and_language(clinic, users, off
     assert names(ProviderFilters(region="Tambacounda")) == ["Atelier Tamba"]
     assert names(ProviderFilters(language="pulaar")) == ["Centre de santé de Kolda"]
     assert names(ProviderFilters(query="sante")) == ["Centre de santé de Kolda"]
+
+
+def test_a_search_matching_two_services_counts_the_provider_once(clinic, users):
+    services.service_add(
+        actor=users["cm.kolda"], provider=clinic, category="HEALTH_PRIMARY", name="Consultations 2"
+    )
+    page = paginate(provider_list(ProviderFilters(query="Consultations")))
+    assert [p.name for p in page.items] == ["Centre de santé de Kolda"]
+    assert page.count == 1
 
 
 def test_who_keeps_a_provider(clinic, users):
