@@ -61,6 +61,43 @@ REINTEGRA_PLAN_NATIONAL_ABOVE = Decimal(os.environ.get("REINTEGRA_PLAN_NATIONAL_
 REINTEGRA_QUOTATIONS_ABOVE = Decimal(os.environ.get("REINTEGRA_QUOTATIONS_ABOVE", "250000"))
 REINTEGRA_MIN_QUOTATIONS = int(os.environ.get("REINTEGRA_MIN_QUOTATIONS", "3"))
 
+
+def env_mapping(name: str, default: str = "") -> dict[str, str]:
+    """`KEY=value,KEY=value` from the environment (e.g. per channel or per category)."""
+    pairs = [item.split("=", 1) for item in env_list(name, default)]
+    if any(len(pair) != 2 or not pair[0].strip() for pair in pairs):
+        raise ImproperlyConfigured(f"{name}: KEY=value pairs separated by commas")
+    return {key.strip().upper(): value.strip() for key, value in pairs}
+
+
+# Community and structural work: days before an agreement ends from which it shows as expiring.
+REINTEGRA_AGREEMENT_ALERT_DAYS = int(os.environ.get("REINTEGRA_AGREEMENT_ALERT_DAYS", "60"))
+
+# Messages to returnees: the sending backend per channel (SMS, WHATSAPP, EMAIL) as dotted paths;
+# any channel not named uses the file backend, which appends to REINTEGRA_MESSAGE_FILE.
+REINTEGRA_MESSAGE_BACKENDS = env_mapping("REINTEGRA_MESSAGE_BACKENDS")
+if os.environ.get("REINTEGRA_MESSAGE_FILE"):
+    REINTEGRA_MESSAGE_FILE = os.environ["REINTEGRA_MESSAGE_FILE"]
+REINTEGRA_SMS_GATEWAY_URL = os.environ.get("REINTEGRA_SMS_GATEWAY_URL", "")
+REINTEGRA_SMS_GATEWAY_TOKEN = os.environ.get("REINTEGRA_SMS_GATEWAY_TOKEN", "")
+REINTEGRA_SMS_GATEWAY_TIMEOUT = float(os.environ.get("REINTEGRA_SMS_GATEWAY_TIMEOUT", "10"))
+
+# Feedback and complaints: days to acknowledge, and days to resolve per category (the
+# programme's own service standards; the defaults are not official figures).
+REINTEGRA_FEEDBACK_ACK_DAYS = int(os.environ.get("REINTEGRA_FEEDBACK_ACK_DAYS", "3"))
+try:
+    REINTEGRA_FEEDBACK_DUE_DAYS = {
+        key: int(value)
+        for key, value in env_mapping(
+            "REINTEGRA_FEEDBACK_DUE_DAYS", "INFORMATION=7,SUGGESTION=30,COMPLAINT=14,SENSITIVE=7"
+        ).items()
+    }
+except ValueError as exc:
+    raise ImproperlyConfigured(
+        "REINTEGRA_FEEDBACK_DUE_DAYS: CATEGORY=days, e.g. COMPLAINT=14"
+    ) from exc
+
+
 # Months after a case reaches monitoring at which visits are due.
 try:
     REINTEGRA_MONITORING_MONTHS = tuple(

@@ -10,8 +10,12 @@ from django.views.decorators.http import require_GET
 from reintegra.access.principal import principal
 from reintegra.accounts.choices import Role
 from reintegra.cases.choices import Flag
+from reintegra.community.selectors.projects import home_projects
+from reintegra.community.selectors.structural import home_structural
 from reintegra.finance.selectors import payment_counts
 from reintegra.monitoring.permissions import can_view_dashboard, can_view_visits
+from reintegra.outreach.selectors.communication import home_communication
+from reintegra.outreach.selectors.feedback import home_feedback
 from reintegra.plans import selectors as plan_selectors
 from reintegra.providers.selectors import stale_providers
 from reintegra.referrals import selectors as referral_selectors
@@ -48,6 +52,10 @@ def home(request: HttpRequest) -> HttpResponse:
     context["stale_providers"] = stale_providers(user)
     if can_view_referrals(user):
         context["referrals"] = referral_selectors.home_referrals(user)
+    context["home_projects"] = home_projects(user)
+    context["structural"] = home_structural(user)
+    context["feedback_home"] = home_feedback(user)
+    context["communication"] = home_communication(user)
     if p.is_sysadmin:
         context["health"] = selectors.system_health()
     return render(request, "reports/home.html", context)

@@ -1584,3 +1584,41 @@ def test_every_api_operation_applies_the_policy_for_every_persona(operation, wor
             assert response.status_code == 404, f"{where} (out of scope)"
         anonymous = api_call(None, route.method, api_url(path, obj), route.data(ctx))
         assert anonymous.status_code == 401, f"{operation} anonymous"
+
+
+# --- the communication focal point and case narratives -----------------------------------------
+
+NARRATIVE = "Narrative-canary-7f3a: counselling notes stay with the case team"
+
+
+@pytest.mark.django_db
+def test_the_communication_focal_point_never_sees_case_narratives(world, users, client_for):
+    """A note on every case of the world, then every page and API read the communication focal
+    point may open: the note's text appears in none of them."""
+    for case in Case.objects.exclude(stage="CLOSED"):  # every case, the areas' ones too
+        services.note_add(actor=users["cm.tamba"], case=case, body=NARRATIVE)
+    user = users["fp.comms"]
+    client = client_for("fp.comms")
+    token = api_token_issue(actor=user)
+    opened = 0
+    for route in PAGES:
+        if route.method != "GET":
+            continue
+        obj = in_scope_object(route.kind, world, users)
+        if obj is None and route.kind != "none":
+            continue
+        ctx = Ctx(user=user, world=world, obj=obj)
+        response = client.get(page_url(route, ctx))
+        if response.status_code == 200:
+            opened += 1
+            body = b"".join(response) if response.streaming else response.content
+            assert NARRATIVE.encode() not in body, route.name
+    for (method, path), route in API.items():
+        if method != "GET":
+            continue
+        obj = in_scope_object(route.kind, world, users)
+        response = api_call(token, "GET", api_url(path, obj), {})
+        if response.status_code == 200:
+            opened += 1
+            assert NARRATIVE not in response.content.decode(errors="replace"), path
+    assert opened > 20  # the focal point's own pages (home, communication, feedback…) opened
