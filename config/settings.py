@@ -31,6 +31,11 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("Set REINTEGRA_SECRET_KEY (or REINTEGRA_DEMO=1 for a trial).")
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
 
+# Field-level encryption of the restricted tiers: Fernet keys separated by commas, the first
+# encrypts and all decrypt (rotate with `reintegra keys rotate`). Empty: a key derived from the
+# secret key, which `check --deploy` warns about (set real keys in production).
+REINTEGRA_FIELD_KEYS = env_list("REINTEGRA_FIELD_KEYS")
+
 # Pseudonyms in exports (a keyed hash of the person): keep it secret and stable, or every
 # pseudonym changes. Derived from the secret key unless set.
 PSEUDONYM_SECRET = os.environ.get("REINTEGRA_PSEUDONYM_SECRET", "") or ("pseudonym:" + SECRET_KEY)
@@ -136,6 +141,8 @@ INSTALLED_APPS = [
     "reintegra.finance",
     "reintegra.community",
     "reintegra.outreach",
+    "reintegra.safeguarding",
+    "reintegra.privacy",
     "reintegra.reports",
     "reintegra.demo",
 ]

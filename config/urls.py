@@ -15,6 +15,8 @@ urlpatterns = [
     path("finance/", include("reintegra.finance.urls")),
     path("community/", include("reintegra.community.urls")),
     path("outreach/", include("reintegra.outreach.urls")),
+    path("safeguarding/", include("reintegra.safeguarding.urls")),
+    path("privacy/", include("reintegra.privacy.urls")),
     path("openrosa/", include("reintegra.instruments.collect_urls")),
     path("console/", include("reintegra.access.urls")),
     path("accounts/", include("allauth.urls")),

@@ -15,8 +15,10 @@ from reintegra.monitoring.api import router as monitoring_router
 from reintegra.outreach.api import router as outreach_router
 from reintegra.people.api import router as people_router
 from reintegra.plans.api import router as plans_router
+from reintegra.privacy.api import router as privacy_router
 from reintegra.providers.api import router as providers_router
 from reintegra.referrals.api import router as referrals_router
+from reintegra.safeguarding.api import router as safeguarding_router
 
 token_auth.resolve = api_token_user
 
@@ -31,5 +33,7 @@ api.add_router("", plans_router)
 api.add_router("", finance_router)
 api.add_router("", community_router)
 api.add_router("", outreach_router)
+api.add_router("", safeguarding_router)
+api.add_router("", privacy_router)
 
 __all__ = ["api"]

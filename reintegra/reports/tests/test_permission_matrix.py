@@ -70,16 +70,29 @@ from reintegra.referrals import services as referrals
 from reintegra.referrals.selectors import referral_get_for_user
 from reintegra.reports.api_root import api
 from reintegra.reports.tests import (
+    matrix_access_ops,
     matrix_communication,
     matrix_feedback,
+    matrix_privacy,
     matrix_projects,
+    matrix_retention,
+    matrix_sections,
     matrix_structural,
 )
 from reintegra.reports.tests.matrix_base import Ctx, Kind, Route, World, always
 
 USERNAMES = [p.username for p in PERSONAS]
 # The later areas keep their rows in their own modules (see matrix_base).
-AREAS = (matrix_projects, matrix_structural, matrix_communication, matrix_feedback)
+AREAS = (
+    matrix_projects,
+    matrix_structural,
+    matrix_communication,
+    matrix_feedback,
+    matrix_sections,
+    matrix_access_ops,
+    matrix_privacy,
+    matrix_retention,
+)
 KINDS: dict[str, Kind] = {kind: k for area in AREAS for kind, k in area.KINDS.items()}
 RESTRICTED = ("PROTECTION", "MEDICAL", "PSYCHOSOCIAL")
 

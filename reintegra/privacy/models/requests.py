@@ -1,0 +1,3 @@
+"""Models of subject-access requests and exports, password-protected exports."""
+
+__all__: list[str] = []

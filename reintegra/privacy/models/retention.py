@@ -1,0 +1,3 @@
+"""Models of retention rules, anonymisation, legal holds, consent-withdrawal cascades."""
+
+__all__: list[str] = []

@@ -1,0 +1,5 @@
+"""API of the restricted sections."""
+
+from ninja import Router
+
+router = Router(tags=["safeguarding"])

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SafeguardingConfig(AppConfig):
+    name = "reintegra.safeguarding"
+    verbose_name = "Safeguarding"
