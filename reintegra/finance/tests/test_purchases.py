@@ -661,7 +661,7 @@ def test_purchases_are_read_in_scope(users, plan, kolda_plan, supplier):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_requests_receiving_the_same_goods_spend_once(users, checker, plan, tamba_line):
-    from reintegra.finance.tests.test_concurrency import _race
+    from reintegra.core.tests.race import race
 
     supplier = supplier_make(users)
     purchase = purchase_ordered(users, plan, supplier, "95000")
@@ -677,7 +677,7 @@ def test_two_requests_receiving_the_same_goods_spend_once(users, checker, plan, 
 
         return call
 
-    results = _race([receiving("finance"), receiving("finance.checker")])
+    results = race([receiving("finance"), receiving("finance.checker")])
 
     assert sorted(results) == ["invalid_transition", "ok"], results
     purchase = fresh(purchase)
