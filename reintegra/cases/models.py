@@ -16,10 +16,14 @@ from reintegra.cases.choices import (
     HandoverStatus,
     Stage,
 )
+from reintegra.core.crypto import EncryptedTextField, SealedTextField
 from reintegra.core.models import TimestampedModel, VersionedModel
 from reintegra.people.models import Consent, Returnee
 
 User = settings.AUTH_USER_MODEL
+
+# The tiers whose content is encrypted at rest (docs/encryption.md).
+RESTRICTED_TIERS = (Tier.PROTECTION, Tier.MEDICAL, Tier.PSYCHOSOCIAL)
 
 
 class Case(VersionedModel):
@@ -101,7 +105,7 @@ class Note(TimestampedModel):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     written_on = models.DateField(_("date"), default=timezone.localdate)
-    body = models.TextField(_("note"))
+    body = EncryptedTextField(_("note"))  # every note body is encrypted at rest
     tier = models.CharField(max_length=16, choices=Tier.choices, default=Tier.CASE)
 
     class Meta:
@@ -190,7 +194,8 @@ class CaseEvent(models.Model):
     tier = models.CharField(max_length=16, choices=Tier.choices, default=Tier.CASE)
     actor = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     office = models.ForeignKey(Office, null=True, on_delete=models.SET_NULL, related_name="+")
-    summary = models.CharField(max_length=255, blank=True)
+    # Encrypted at rest when the entry is in a restricted tier (a note's first line…).
+    summary = SealedTextField(blank=True, tiers=RESTRICTED_TIERS)
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:

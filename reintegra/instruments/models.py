@@ -5,7 +5,8 @@ from django.db import models
 from django.utils.translation import get_language
 
 from reintegra.access.policy import Tier
-from reintegra.cases.models import Case
+from reintegra.cases.models import RESTRICTED_TIERS, Case
+from reintegra.core.crypto import SealedJSONField
 from reintegra.core.models import TimestampedModel, VersionedModel
 from reintegra.instruments.choices import (
     ImportStatus,
@@ -96,7 +97,8 @@ class Response(VersionedModel):
     source = models.CharField(
         max_length=8, choices=ResponseSource.choices, default=ResponseSource.WEB
     )
-    answers = models.JSONField(default=dict, blank=True)
+    # Encrypted at rest for a restricted tier; plain JSON otherwise (monitoring queries keys).
+    answers = SealedJSONField(default=dict, blank=True, tiers=RESTRICTED_TIERS)
     scores = models.JSONField(default=dict, blank=True)
     composite = models.FloatField(null=True, blank=True)
     scored_with = models.ForeignKey(

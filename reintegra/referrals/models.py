@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reintegra.access.policy import Tier
-from reintegra.cases.models import Case
+from reintegra.cases.models import RESTRICTED_TIERS, Case
+from reintegra.core.crypto import EncryptedTextField, SealedJSONField
 from reintegra.core.models import TimestampedModel, VersionedModel
 from reintegra.people.models import Consent
 from reintegra.providers.models import Provider, Service
@@ -46,11 +47,12 @@ class Referral(VersionedModel):
     # The service category, or the recipient role of an internal referral (statistics).
     category = models.CharField(_("category"), max_length=24)
     tier = models.CharField(max_length=16, choices=Tier.choices, default=Tier.CASE)
-    reason = models.TextField(_("reason for the referral"))
+    # Free text is encrypted at rest on every referral; what was shared, on restricted ones.
+    reason = EncryptedTextField(_("reason for the referral"))
     urgent = models.BooleanField(_("urgent"), default=False)
     # The fields the sender chose to share, and their values as sent (what the provider sees).
     shared_fields = models.JSONField(default=list, blank=True)
-    shared = models.JSONField(default=dict, blank=True)
+    shared = SealedJSONField(default=dict, blank=True, tiers=RESTRICTED_TIERS)
     consent = models.ForeignKey(
         Consent, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -60,12 +62,12 @@ class Referral(VersionedModel):
         choices=OverrideGround.choices,
         blank=True,
     )
-    override_reason = models.TextField(_("why consent could not be obtained"), blank=True)
+    override_reason = EncryptedTextField(_("why consent could not be obtained"), blank=True)
     override_reviewed_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     override_reviewed_at = models.DateTimeField(null=True, blank=True)
-    override_review_note = models.TextField(_("review"), blank=True)
+    override_review_note = EncryptedTextField(_("review"), blank=True)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.DRAFT)
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
@@ -75,18 +77,18 @@ class Referral(VersionedModel):
     # The recipient's answer (ACCEPTED / DECLINED) and the service's result (DELIVERED /
     # NOT_DELIVERED), kept once the referral is closed.
     answer = models.CharField(max_length=16, choices=State.choices, blank=True)
-    answer_note = models.TextField(_("provider's answer"), blank=True)
+    answer_note = EncryptedTextField(_("provider's answer"), blank=True)
     result = models.CharField(max_length=16, choices=State.choices, blank=True)
     delivered_at = models.DateTimeField(_("service outcome recorded"), null=True, blank=True)
-    outcome = models.TextField(_("service outcome"), blank=True)
+    outcome = EncryptedTextField(_("service outcome"), blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    closing_note = models.TextField(_("outcome for the returnee"), blank=True)
-    feedback = models.TextField(_("returnee's feedback"), blank=True)
+    closing_note = EncryptedTextField(_("outcome for the returnee"), blank=True)
+    feedback = EncryptedTextField(_("returnee's feedback"), blank=True)
     satisfaction = models.CharField(
         _("returnee's satisfaction"), max_length=16, choices=Satisfaction.choices, blank=True
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    cancel_reason = EncryptedTextField(_("reason for cancelling"), blank=True)
 
     class Meta:
         verbose_name = _("referral")
