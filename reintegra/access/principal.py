@@ -2,13 +2,14 @@
 
 import contextlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
 from django.db import connection
 from django.utils import timezone
 
+from reintegra.access.models import AccessGrant
 from reintegra.access.policy import REACH, Level, Reach, level_for
 from reintegra.accounts.choices import Role
 from reintegra.accounts.models import Office, RoleAssignment
@@ -29,6 +30,22 @@ class Grant:
 
     def level(self, tier: str) -> Level:
         return level_for(self.role, tier, self.specialisation)
+
+
+@dataclass(frozen=True)
+class CaseGrant:
+    """A time-bound grant or a break-glass opening: a raised level on one tier of one case."""
+
+    id: int
+    kind: str
+    case_id: int
+    tier: str
+    level: Level
+    starts_at: datetime
+    ends_at: datetime
+
+    def is_current(self, now: datetime) -> bool:
+        return self.starts_at <= now < self.ends_at
 
 
 def _assignments_with_scopes(user_id: int) -> list[tuple[Any, ...]]:
@@ -77,6 +94,40 @@ class Principal:
             for role, specialisation, office_id, ids in scopes.values()
         ]
         return tuple(result)
+
+    @cached_property
+    def case_grants(self) -> tuple[CaseGrant, ...]:
+        """The user's unrevoked, unexpired grants and break-glass openings (one query per
+        request). Each use checks the clock again, so a grant ending during a request ends
+        there: nothing outlives the request."""
+        if not getattr(self.user, "is_authenticated", False) or not self.user.is_active:
+            return ()
+        rows = AccessGrant.objects.filter(
+            user_id=self.user.pk, revoked_at__isnull=True, ends_at__gt=timezone.now()
+        ).values_list("id", "kind", "case_id", "tier", "level", "starts_at", "ends_at")
+        return tuple(
+            CaseGrant(pk, kind, case_id, tier, Level(level), starts_at, ends_at)
+            for pk, kind, case_id, tier, level, starts_at, ends_at in rows
+        )
+
+    def current_case_grants(self, case_id: int | None = None) -> list[CaseGrant]:
+        now = timezone.now()
+        return [
+            g
+            for g in self.case_grants
+            if g.is_current(now) and (case_id is None or g.case_id == case_id)
+        ]
+
+    def granted_case_ids(self) -> set[int]:
+        """The cases a current grant or break-glass opens to the user."""
+        return {g.case_id for g in self.current_case_grants()}
+
+    def case_grant_levels(self, case_id: int) -> dict[str, Level]:
+        """The best level each current grant gives on a tier of this case."""
+        levels: dict[str, Level] = {}
+        for g in self.current_case_grants(case_id):
+            levels[g.tier] = max(levels.get(g.tier, Level.NONE), g.level)
+        return levels
 
     @property
     def roles(self) -> set[str]:

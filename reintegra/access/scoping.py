@@ -43,10 +43,13 @@ def case_q(user: Any, prefix: str = "") -> tuple[Q, bool]:
     `needs_subquery` is true when the filter ORs conditions over the assignments join, which
     would repeat rows: the caller then filters by `pk__in` a subquery instead.
     """
-    grants = [g for g in principal(user).grants if g.reach != Reach.NONE]
+    p = principal(user)
+    grants = [g for g in p.grants if g.reach != Reach.NONE]
+    # A current time-bound grant or break-glass opening makes its case reachable.
+    granted = p.granted_case_ids()
+    q = Q(**{f"{prefix}id__in": sorted(granted)}) if granted else NOTHING
     if not grants:
-        return NOTHING, False
-    q = NOTHING
+        return q, False
     for g in grants:
         q |= grant_case_q(g, user.pk, prefix)
     simple = all(g.reach == Reach.SCOPE for g in grants) or (

@@ -1,5 +1,6 @@
 """Writes on users, offices and role assignments (the system administrator's work)."""
 
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
 
@@ -185,10 +186,21 @@ def user_deactivate(*, actor: Any, user: User) -> User:
     return user
 
 
+# Where a user's session keys are recorded at sign-in: the access app (a higher layer) fills
+# this in its AppConfig.ready() with a function that returns the keys of a user and forgets
+# them. Without it, `sessions_end` falls back to decoding every live session.
+SESSION_KEYS: list[Callable[[int], Iterable[str]]] = []
+
+
 def sessions_end(*, user: User) -> None:
     """End every session and API token of a user at once."""
     now = timezone.now()
     ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+    if SESSION_KEYS:
+        keys = {key for source in SESSION_KEYS for key in source(user.pk)}
+        if keys:
+            Session.objects.filter(session_key__in=keys).delete()
+        return
     for session in Session.objects.filter(expire_date__gt=now).iterator():
         if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
             session.delete()

@@ -490,3 +490,6 @@ def handover_refuse(
     handover = _decidable_handover(user, handover_id)
     handover = services.handover_refuse(actor=user, handover=handover, reason=payload.reason)
     return handover_out(handover)
+
+
+router.add_router("", "reintegra.cases.grants_api.router")  # grants and break-glass

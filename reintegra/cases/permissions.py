@@ -14,7 +14,7 @@ from reintegra.access.policy import (
     Level,
     Tier,
 )
-from reintegra.access.principal import principal
+from reintegra.access.principal import CaseGrant, principal
 from reintegra.access.scoping import case_levels, reaches
 from reintegra.accounts.choices import Role
 from reintegra.cases.choices import Flag, HandoverStatus, Stage
@@ -36,6 +36,13 @@ class CaseAccess:
     levels: dict[str, Level]
     is_assigned: bool
     roles: set[str] = field(default_factory=set)
+    # The user's current time-bound grants and break-glass openings on this case.
+    grants: list[CaseGrant] = field(default_factory=list)
+
+    @property
+    def break_glass(self) -> list[CaseGrant]:
+        """The break-glass openings in force for this user on this case (for the banner)."""
+        return [g for g in self.grants if g.kind == "BREAK_GLASS"]
 
     def level(self, tier: str) -> Level:
         return self.levels.get(tier, Level.NONE)
@@ -114,9 +121,22 @@ class CaseAccess:
 
 def _access(user: Any, case: Any, assigned: set[int]) -> CaseAccess:
     levels = case_levels(user, case, assigned)
-    roles = {g.role for g in principal(user).grants if reaches(g, case, user.pk in assigned)}
+    p = principal(user)
+    roles = {g.role for g in p.grants if reaches(g, case, user.pk in assigned)}
+    # A current grant or break-glass raises its tier; the grantee also sees the case summary
+    # (the way to the section) when no role of theirs reaches the case.
+    grants = p.current_case_grants(case.pk)
+    for g in grants:
+        levels[g.tier] = max(levels.get(g.tier, Level.NONE), g.level)
+    if grants:
+        levels[Tier.CASE] = max(levels.get(Tier.CASE, Level.NONE), Level.PARTIAL)
     return CaseAccess(
-        user=user, case=case, levels=levels, is_assigned=user.pk in assigned, roles=roles
+        user=user,
+        case=case,
+        levels=levels,
+        is_assigned=user.pk in assigned,
+        roles=roles,
+        grants=grants,
     )
 
 

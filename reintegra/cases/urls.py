@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from reintegra.cases import views
 
@@ -27,4 +27,5 @@ urlpatterns = [
     path("handovers/<int:pk>/accept/", views.handover_accept, name="handover_accept"),
     path("handovers/<int:pk>/refuse/", views.handover_refuse, name="handover_refuse"),
     path("for-person/<int:person_id>/", views.person_cases, name="person_cases"),
+    path("", include("reintegra.cases.grants_views")),  # access operations (grants, break-glass)
 ]
