@@ -6,6 +6,7 @@ re-evaluates skip logic, calculations and choice filters and returns the form ag
 server validates everything again on submit.
 """
 
+import io
 import tempfile
 from typing import Any
 
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from reintegra.audit.services import record_access
 from reintegra.cases.selectors import case_get_for_user
 from reintegra.core.errors import NotAllowed, ServiceError, StaleVersion
+from reintegra.core.protected import prepared_download, protected_download
 from reintegra.core.views import add_service_error, int_or_none, is_htmx
 from reintegra.instruments import engine, exports, imports, rendering, services
 from reintegra.instruments.forms import ImportForm, StartForm, UploadForm
@@ -294,11 +296,25 @@ def instrument_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBa
     spec = instrument.current.form
     pseudonymise = must_pseudonymise(request.user) or request.GET.get("pseudonymise") == "1"
     secret = settings.PSEUDONYM_SECRET
-    rows = export_rows(request.user, instrument)
     name = f"{instrument.code}-{timezone.localdate().isoformat()}"
+    suffix = "-hxl" if fmt == "hxl" else ""
+    filename = f"{name}.xlsx" if fmt == "xlsx" else f"{name}{suffix}.csv"
+    if not pseudonymise:
+        # With names: the file leaves as a password-protected ZIP (its link comes back here).
+        ready = prepared_download(request, filename)
+        if ready is not None:
+            return ready
+    rows = export_rows(request.user, instrument)
     # An export is a read of many records: the access trail says who took which, and how.
     action = "responses.exported_pseudonymised" if pseudonymise else "responses.exported"
     record_access(actor=request.user, action=action, target=instrument)
+    if not pseudonymise:
+        return protected_download(
+            request,
+            filename,
+            _export_bytes(spec, rows, fmt, secret),
+            title=_("Export the responses"),
+        )
     if fmt == "xlsx":
         handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
         exports.write_xlsx(
@@ -312,9 +328,18 @@ def instrument_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBa
         spec, rows, hxl=fmt == "hxl", pseudonymise=pseudonymise, secret=secret
     )
     response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
-    suffix = "-hxl" if fmt == "hxl" else ""
-    response["Content-Disposition"] = f'attachment; filename="{name}{suffix}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _export_bytes(spec: Any, rows: Any, fmt: str, secret: str) -> bytes:
+    """The export with names, whole (it goes into a password-protected ZIP)."""
+    if fmt == "xlsx":
+        buffer = io.BytesIO()
+        exports.write_xlsx(spec, rows, path_or_file=buffer, pseudonymise=False, secret=secret)
+        return buffer.getvalue()
+    chunks = exports.write_csv(spec, rows, hxl=fmt == "hxl", pseudonymise=False, secret=secret)
+    return "".join(chunks).encode()
 
 
 # --- imports ----------------------------------------------------------------------------------

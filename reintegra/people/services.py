@@ -11,6 +11,7 @@ from reintegra.accounts.models import Office
 from reintegra.audit.services import diff, record
 from reintegra.core.errors import StaleVersion, ValidationFailed
 from reintegra.people.choices import ConsentPurpose, DocumentKind, Relationship, Sex
+from reintegra.people.hooks import withdrawal_hooks_run
 from reintegra.people.models import Consent, HouseholdMember, IdentityDocument, Returnee
 
 IDENTITY_FIELDS = (
@@ -242,7 +243,8 @@ def consent_record(
 def consent_withdraw(
     *, actor: Any, consent: Consent, reason: str = "", withdrawn_on: date | None = None
 ) -> Consent:
-    """Withdraw a consent. Audits `consent.withdrawn`. Raises ValidationFailed if already done."""
+    """Withdraw a consent. Audits `consent.withdrawn`, then runs the withdrawal hooks (people.hooks)
+    in the same transaction. Raises ValidationFailed if already done."""
     locked = Consent.objects.select_for_update().get(pk=consent.pk)
     if locked.withdrawn_on:
         raise ValidationFailed(_("This consent was already withdrawn."), code="already_withdrawn")
@@ -257,4 +259,5 @@ def consent_withdraw(
         person_id=locked.person_id,
         changes={"withdrawn_on": [None, locked.withdrawn_on.isoformat()]},
     )
+    withdrawal_hooks_run(actor=actor, consent=locked)
     return locked

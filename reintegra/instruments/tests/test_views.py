@@ -1,6 +1,10 @@
 """The instrument pages: the library and uploads, and filling in a response from a case."""
 
+import csv
+import io
+
 import pytest
+import pyzipper
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -207,6 +211,16 @@ def _csv(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
 
 
+def _protected(page: str) -> tuple[str, str]:
+    """The password and the download link of a password-protected download page."""
+    import html
+    import re
+
+    password = re.search(r'id="protected-password">([^<]+)<', page).group(1)
+    link = html.unescape(re.search(r'id="protected-download" href="([^"]+)"', page).group(1))
+    return password, link
+
+
 def test_exports_are_pseudonymised_for_the_me_officer(client_for, shipped, users, tamba_case):
     from reintegra.instruments.tests.conftest import satisfaction as answers
 
@@ -225,10 +239,21 @@ def test_exports_are_pseudonymised_for_the_me_officer(client_for, shipped, users
     assert tamba_case.number not in str(me) and "DIALLO" not in str(me)
     assert me[1][me[0].index("score_composite")] == "0.75"
 
-    coord = _csv(
-        client_for("coord.tamba").get(reverse("instruments:export", args=[instrument.pk, "csv"]))
-    )
+    # With names (a coordinator's export): a password-protected ZIP, the password shown once.
+    coordinator = client_for("coord.tamba")
+    page = coordinator.get(reverse("instruments:export", args=[instrument.pk, "csv"]))
+    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+    password, link = _protected(page.content.decode())
+    archive = coordinator.get(link)
+    assert archive["Content-Type"] == "application/zip"
+    with pyzipper.AESZipFile(io.BytesIO(archive.content)) as opened:
+        opened.setpassword(password.encode())
+        (inner,) = opened.namelist()
+        coord = list(csv.reader(io.StringIO(opened.read(inner).decode())))
     assert tamba_case.number in coord[1] and "Moussa DIALLO" in coord[1]
+    assert b"DIALLO" not in archive.content
+    # The link works once.
+    assert coordinator.get(link)["Content-Type"].startswith("text/html")
 
     hxl = _csv(
         client_for("me.officer").get(reverse("instruments:export", args=[instrument.pk, "hxl"]))
