@@ -150,6 +150,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "reintegra.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -328,3 +329,42 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+
+# Security hardening (issue #7): a Content-Security-Policy with a nonce per response. No inline
+# script or style anywhere (JS in static/js); signatures are data: images; the service map's
+# tile server (REINTEGRA_MAP_TILES) is allowed as an image source when configured.
+def _tile_origin(template: str) -> str:
+    import re
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(template)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        return ""
+    # "{s}.tile.example.org" (a subdomain placeholder) becomes "*.tile.example.org".
+    host = re.sub(r"\{[^}]*\}", "*", parts.netloc)
+    return f"{parts.scheme}://{host}"
+
+
+from django.utils.csp import CSP  # noqa: E402
+
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:", *filter(None, [_tile_origin(REINTEGRA_MAP_TILES)])],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("django.template.context_processors.csp")  # type: ignore[index]
+# The API's token endpoint: requests allowed per client address and per username in the window.
+REINTEGRA_TOKEN_RATE = os.environ.get("REINTEGRA_TOKEN_RATE", "10/300")
+
+# Subject-access requests (privacy): days allowed to answer a person's request for their data,
+# counted from the day it is received. A programme default, not an official figure.
+REINTEGRA_SUBJECT_ACCESS_DAYS = int(os.environ.get("REINTEGRA_SUBJECT_ACCESS_DAYS", "30"))
+
+# Access operations: how long a break-glass opening of a restricted section lasts (minutes).
+REINTEGRA_BREAK_GLASS_MINUTES = int(os.environ.get("REINTEGRA_BREAK_GLASS_MINUTES", "60"))

@@ -1,12 +1,16 @@
 """API: bearer tokens, the signed-in user, the office tree."""
 
+import hashlib
+import time
 from datetime import date
 from typing import Any
 
+from allauth.account.adapter import get_adapter
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -78,6 +82,42 @@ def user_ref(user: User | None) -> dict | None:
     return {"id": user.pk, "name": str(user)} if user else None
 
 
+def _token_rate() -> tuple[int, int]:
+    """REINTEGRA_TOKEN_RATE: "<requests>/<seconds>" (default 10 per 5 minutes)."""
+    try:
+        count, seconds = str(settings.REINTEGRA_TOKEN_RATE).split("/", 1)
+        return max(1, int(count)), max(1, int(seconds))
+    except (AttributeError, ValueError):
+        return 10, 300
+
+
+def token_rate_wait(request: HttpRequest, username: str) -> int:
+    """Count this token request against its client address and its username; the seconds to
+    wait when either is over the limit (0 when allowed). Every request counts, right or wrong:
+    failures also count towards the stricter lock-out of `credentials.failure_key`."""
+    limit, window = _token_rate()
+    try:
+        # The client address as allauth sees it (honours REINTEGRA_TRUSTED_PROXY_COUNT).
+        address = get_adapter(request).get_client_ip(request)
+    except PermissionDenied:
+        address = "unknown"
+    now = time.time()
+    slot = int(now // window)
+    wait = 0
+    for kind, value in (("ip", address), ("user", username.strip().lower())):
+        digest = hashlib.sha256(value.encode()).hexdigest()
+        key = f"api-token-rate:{kind}:{slot}:{digest}"
+        cache.add(key, 0, timeout=window)
+        try:
+            used = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=window)
+            used = 1
+        if used > limit:
+            wait = max(wait, int((slot + 1) * window - now) + 1)
+    return wait
+
+
 @router.post(
     "/token",
     auth=None,
@@ -85,6 +125,13 @@ def user_ref(user: User | None) -> dict | None:
 )
 def token_create(request: HttpRequest, payload: TokenIn) -> dict[str, str] | HttpResponse:
     """Exchange a username and password (and the TOTP code when MFA is on) for a bearer token."""
+    wait = token_rate_wait(request, payload.username)
+    if wait:
+        response = error_response(
+            request, 429, _("Too many requests. Try again later."), "rate_limited"
+        )
+        response["Retry-After"] = str(wait)
+        return response
     key = failure_key(request, payload.username)
     if too_many_failures(key):
         return error_response(

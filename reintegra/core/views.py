@@ -20,8 +20,12 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    # No request context: the error may come from a context processor.
-    return HttpResponse(loader.get_template("500.html").render(), status=500)
+    # No request context: the error may come from a context processor. The request id (also in
+    # the X-Request-Id header and the log line) lets support find the error without a traceback.
+    from reintegra.core.middleware import current_request_id
+
+    context = {"request_id": current_request_id()}
+    return HttpResponse(loader.get_template("500.html").render(context), status=500)
 
 
 def add_service_error(form: forms.BaseForm, error: ServiceError) -> None:

@@ -12,6 +12,13 @@
 
   document.documentElement.classList.add("js");
 
+  // htmx would add a <style> element for its request indicators when the page is ready; the
+  // Content-Security-Policy (style-src 'self') refuses it, and reintegra.css has those rules.
+  // This script runs (deferred) after htmx and before DOMContentLoaded, so in time.
+  if (window.htmx) {
+    window.htmx.config.includeIndicatorStyles = false;
+  }
+
   function cookie(name) {
     var parts = document.cookie ? document.cookie.split(";") : [];
     for (var i = 0; i < parts.length; i++) {
