@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
@@ -266,6 +266,48 @@ def adjustment_basis(user: Any, adjustment: ProgrammeAdjustment) -> Basis:
     )
 
 
+def adjustment_bases(user: Any, adjustments: list[ProgrammeAdjustment]) -> dict[int, Basis]:
+    """`adjustment_basis` of many adjustments in four queries whatever their number (the
+    report lists every adjustment of its period)."""
+    ids = [a.pk for a in adjustments]
+    bases = {pk: Basis(feedback=[], visits=[]) for pk in ids}
+    if not ids:
+        return bases
+    item_links = list(
+        ProgrammeAdjustment.feedback_items.through.objects.filter(programmeadjustment_id__in=ids)
+        .select_related("feedbackitem")
+        .order_by("feedbackitem__received_on", "feedbackitem_id")
+    )
+    shown_items = set(
+        feedback_visible_to(user)
+        .filter(pk__in=sorted({link.feedbackitem_id for link in item_links}))
+        .values_list("pk", flat=True)
+    )
+    for link in item_links:
+        basis = bases[link.programmeadjustment_id]
+        if link.feedbackitem_id in shown_items:
+            basis.feedback.append(link.feedbackitem)
+        else:
+            basis.hidden_feedback += 1
+    visit_links = list(
+        ProgrammeAdjustment.visits.through.objects.filter(programmeadjustment_id__in=ids)
+        .select_related("visit__case")
+        .order_by("visit__due_on", "visit_id")
+    )
+    shown_visits = set(
+        visit_visible_to(user)
+        .filter(pk__in=sorted({finding.visit_id for finding in visit_links}))
+        .values_list("pk", flat=True)
+    )
+    for finding in visit_links:
+        basis = bases[finding.programmeadjustment_id]
+        if finding.visit_id in shown_visits:
+            basis.visits.append((finding.visit, visit_label(finding.visit)))
+        else:
+            basis.hidden_visits += 1
+    return bases
+
+
 def adjustments_of_item(item: FeedbackItem) -> list[ProgrammeAdjustment]:
     """The adjustments an item led to (whoever sees the item sees what it led to: titles, areas
     and dates, no other feedback)."""
@@ -346,11 +388,44 @@ def _by_month(
     return table
 
 
-def _median_days(pairs: list[tuple[date, date | None]]) -> str:
-    days = [(end - start).days for start, end in pairs if end is not None]
-    if not days:
+def _median_days(counts: dict[int, int]) -> str:
+    """The median of a distribution given as {days: how many} (as `statistics.median` of the
+    expanded list: the mean of the two middle values for an even count)."""
+    total = sum(counts.values())
+    if not total:
         return "—"
-    return f"{statistics.median(days):g}"
+    wanted = sorted({(total - 1) // 2, total // 2})
+    found: list[int] = []
+    seen = 0
+    for days in sorted(counts):
+        seen += counts[days]
+        while wanted and wanted[0] < seen:
+            found.append(days)
+            wanted.pop(0)
+    return f"{statistics.median(found):g}"
+
+
+def _days_between(start: str, end: str) -> ExpressionWrapper:
+    return ExpressionWrapper(F(end) - F(start), output_field=DurationField())
+
+
+def _durations(items: QuerySet[FeedbackItem], end: str) -> dict[str, dict[int, int]]:
+    """{category: {days from receipt to `end`: how many}}, counted in the database (one row a
+    category and number of days, not one a feedback item)."""
+    rows = (
+        items.filter(**{f"{end}__isnull": False})
+        .annotate(took=_days_between("received_on", end))
+        .values("category", "took")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    out: dict[str, dict[int, int]] = {}
+    for row in rows:
+        took = row["took"]
+        days = took.days if isinstance(took, timedelta) else int(took)
+        by_days = out.setdefault(row["category"], {})
+        by_days[days] = by_days.get(days, 0) + row["n"]
+    return out
 
 
 def _handling(items: QuerySet[FeedbackItem]) -> Table:
@@ -361,34 +436,37 @@ def _handling(items: QuerySet[FeedbackItem]) -> Table:
         [_("Category"), _("Received"), _("Median days to acknowledge"),
          _("Median days to resolve"), _("Overdue now")],
     )  # fmt: skip
-    rows = list(
-        items.values_list(
-            "category",
-            "received_on",
-            "acknowledged_on",
-            "resolved_on",
-            "status",
-            "ack_due_on",
-            "due_on",
-        )
-    )
-    today = timezone.localdate()
+    counts = {
+        row["category"]: (row["n"], row["overdue"])
+        for row in items.values("category")
+        .annotate(n=Count("pk"), overdue=Count("pk", filter=_overdue_q()))
+        .order_by()
+    }
+    acknowledged = _durations(items, "acknowledged_on")
+    resolved = _durations(items, "resolved_on")
 
-    def overdue(row: tuple[Any, ...]) -> bool:
-        _c, _r, _a, _s, status, ack_due, due = row
-        return (status == FeedbackStatus.RECEIVED and ack_due < today) or (
-            status in OPEN_STATUSES and due < today
-        )
+    def merged(by_category: dict[str, dict[int, int]], code: str) -> dict[int, int]:
+        if code:
+            return by_category.get(code, {})
+        out: dict[int, int] = {}
+        for by_days in by_category.values():
+            for days, n in by_days.items():
+                out[days] = out.get(days, 0) + n
+        return out
 
     for code, label in [*FeedbackCategory.choices, ("", _("All categories"))]:
-        mine = [r for r in rows if not code or r[0] == code]
+        received, overdue = (
+            counts.get(code, (0, 0))
+            if code
+            else (sum(n for n, _o in counts.values()), sum(o for _n, o in counts.values()))
+        )
         table.add(
             [
                 str(label),
-                len(mine),
-                _median_days([(r[1], r[2]) for r in mine]),
-                _median_days([(r[1], r[3]) for r in mine]),
-                sum(1 for r in mine if overdue(r)),
+                received,
+                _median_days(merged(acknowledged, code)),
+                _median_days(merged(resolved, code)),
+                overdue,
             ]
         )
     return table
@@ -402,15 +480,16 @@ def _adjustments(user: Any, offices: list[int], period: ReportPeriod) -> Table:
          _("Feedback behind it"), _("Monitoring findings behind it")],
         text_columns=7,
     )  # fmt: skip
-    adjustments = (
+    adjustments = list(
         ProgrammeAdjustment.objects.filter(
             office_id__in=offices, decided_on__gte=period.start, decided_on__lte=period.end
         )
         .select_related("office")
         .order_by("decided_on", "id")
     )
+    bases = adjustment_bases(user, adjustments)
     for adjustment in adjustments:
-        basis = adjustment_basis(user, adjustment)
+        basis = bases[adjustment.pk]
         feedback = [i.reference for i in basis.feedback]
         if basis.hidden_feedback:
             feedback.append(_("%(n)d restricted") % {"n": basis.hidden_feedback})

@@ -600,7 +600,8 @@ def message_deliver(
     bookkeeping), then mark it sent. Audits each delivery (`message.delivery_sent` /
     `message.delivery_failed`, with the person) and `message.sent` with the counts. Returns
     the message's status. `backend` replaces the channel's configured one (the demo)."""
-    message = Message.objects.filter(pk=message_id).first()
+    # The sender is every batch's audit actor: loaded once, not once a batch.
+    message = Message.objects.filter(pk=message_id).select_related("sent_by").first()
     if message is None or message.status != MessageStatus.SENDING:
         return message.status if message else "MISSING"
     backend = backend or backend_for(message.channel)

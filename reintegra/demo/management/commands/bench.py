@@ -6,6 +6,8 @@ reintegra bench responses --responses 300000     # instruments: responses and vi
 reintegra bench instruments --repeat 10          # dashboard, KoBo import, export
 reintegra bench referrals --referrals 100000     # service map and referrals
 reintegra bench referral-pages --repeat 20       # referral lists, home pages, statistics
+reintegra bench outreach --feedback 50000        # feedback, activities, community, consents
+reintegra bench outreach-pages --repeat 20       # feedback, report, home, preview, bulk send
 """
 
 from typing import Any
@@ -19,8 +21,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "action",
-            choices=["generate", "run", "responses", "instruments", "referrals", "referral-pages"],
+            choices=[
+                "generate",
+                "run",
+                "responses",
+                "instruments",
+                "referrals",
+                "referral-pages",
+                "outreach",
+                "outreach-pages",
+            ],
         )
+        parser.add_argument("--feedback", type=int, default=50_000)
         parser.add_argument("--responses", type=int, default=300_000)
         parser.add_argument("--referrals", type=int, default=100_000)
         parser.add_argument("--returnees", type=int, default=100_000)
@@ -69,6 +81,22 @@ class Command(BaseCommand):
         if options["json_path"]:
             referrals.write_json(report, options["json_path"])
 
+    def _outreach(self, options: dict[str, Any], log: Any) -> None:
+        from bench import outreach
+
+        if options["action"] == "outreach":
+            try:
+                counts = outreach.generate_outreach(options["feedback"], log)
+            except outreach.BenchRefused as exc:
+                raise CommandError(str(exc)) from exc
+            log(", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in counts.items()))
+            return
+        report = outreach.run(max(1, options["repeat"]), log)
+        log("")
+        log(outreach.markdown(report))
+        if options["json_path"]:
+            outreach.write_json(report, options["json_path"])
+
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             from bench import generate, run
@@ -80,6 +108,9 @@ class Command(BaseCommand):
             return
         if options["action"] in ("referrals", "referral-pages"):
             self._referrals(options, log)
+            return
+        if options["action"] in ("outreach", "outreach-pages"):
+            self._outreach(options, log)
             return
         if options["action"] == "generate":
             if options["returnees"] < 1:
