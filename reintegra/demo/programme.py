@@ -45,15 +45,19 @@ from reintegra.cases.choices import (
 )
 from reintegra.cases.models import Case, CaseEvent, Handover, Note, Task
 from reintegra.demo import names
+from reintegra.demo.access_ops import access_ops_load
 from reintegra.demo.assessments import assessments_load
 from reintegra.demo.communication import communication_load
 from reintegra.demo.feedback import feedback_load
 from reintegra.demo.payments import payments_load, purchases_load
 from reintegra.demo.personas import programme_ensure
 from reintegra.demo.plans import plans_load
+from reintegra.demo.privacy import privacy_load
 from reintegra.demo.projects import projects_load
 from reintegra.demo.providers import providers_load
 from reintegra.demo.referrals import referrals_load
+from reintegra.demo.retention import retention_load
+from reintegra.demo.sections import sections_load
 from reintegra.demo.structural import structural_load
 from reintegra.instruments.models import Response
 from reintegra.people import services as people
@@ -765,6 +769,10 @@ def programme_load() -> tuple[bool, dict[str, Any]]:
         structural_load(users)
         communication_load(users)
         feedback_load(users)
+        privacy_load(users)
+        sections_load(users)
+        retention_load(users)
+        access_ops_load(users)
     return True, programme_summary()
 
 

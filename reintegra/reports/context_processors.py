@@ -11,6 +11,7 @@ from reintegra.monitoring.permissions import can_view_visits
 from reintegra.outreach.permissions.communication import can_view_activities
 from reintegra.outreach.permissions.feedback import can_view_feedback
 from reintegra.plans.permissions import can_view_setup
+from reintegra.privacy.permissions.requests import can_view_requests
 from reintegra.providers.permissions import can_view_providers
 from reintegra.referrals.permissions import can_view_referrals
 
@@ -45,6 +46,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "show_partners": lambda: signed_in() and can_view_structural(user),
         "show_communication": lambda: signed_in() and can_view_activities(user),
         "show_feedback": lambda: signed_in() and can_view_feedback(user),
+        "show_privacy": lambda: signed_in() and can_view_requests(user),
         "nav_section": lambda: _section(request),
         "show_plans": lambda: signed_in() and can_view_setup(user),
         "show_payments": lambda: signed_in() and can_view_payments(user),

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from reintegra.access.principal import principal
+from reintegra.access.selectors import home_access_ops
 from reintegra.accounts.choices import Role
 from reintegra.cases.choices import Flag
 from reintegra.community.selectors.projects import home_projects
@@ -17,10 +18,13 @@ from reintegra.monitoring.permissions import can_view_dashboard, can_view_visits
 from reintegra.outreach.selectors.communication import home_communication
 from reintegra.outreach.selectors.feedback import home_feedback
 from reintegra.plans import selectors as plan_selectors
+from reintegra.privacy.selectors.requests import home_requests
+from reintegra.privacy.selectors.retention import home_retention
 from reintegra.providers.selectors import stale_providers
 from reintegra.referrals import selectors as referral_selectors
 from reintegra.referrals.permissions import can_view_referrals
 from reintegra.reports import selectors
+from reintegra.safeguarding.selectors import home_sections
 
 
 @login_required
@@ -56,6 +60,10 @@ def home(request: HttpRequest) -> HttpResponse:
     context["structural"] = home_structural(user)
     context["feedback_home"] = home_feedback(user)
     context["communication"] = home_communication(user)
+    context["sections_home"] = home_sections(user)
+    context["retention"] = home_retention(user)
+    context["home_requests"] = home_requests(user)
+    context["access_ops"] = home_access_ops(user)
     if p.is_sysadmin:
         context["health"] = selectors.system_health()
     return render(request, "reports/home.html", context)
