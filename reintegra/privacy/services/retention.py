@@ -33,6 +33,7 @@ from reintegra.privacy.choices.retention import DEFAULT_RULES, PeriodUnit, Recor
 from reintegra.privacy.models.retention import AnonymisedRecord, LegalHold, RetentionRule
 from reintegra.privacy.permissions.retention import can_edit_rules, can_hold_case
 from reintegra.referrals.models import Referral
+from reintegra.safeguarding.models import SectionEntry, SectionRecord
 
 logger = logging.getLogger(__name__)
 
@@ -348,6 +349,8 @@ def _anonymise_cases(ids: list[int]) -> None:
     HandoverCertificate.objects.filter(request__in=purchases).update(signed_by="", signature="")
     Response.objects.filter(case_id__in=ids).update(answers={})
     ProjectParticipant.objects.filter(case_id__in=ids).update(name="")
+    SectionRecord.objects.filter(case_id__in=ids).update(content={})
+    SectionEntry.objects.filter(case_id__in=ids).update(body="", next_steps="")
 
 
 def _anonymise_persons(ids: list[int]) -> None:

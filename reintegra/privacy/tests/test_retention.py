@@ -277,3 +277,30 @@ def test_the_run_on_postgresql_anonymises_and_is_idempotent(world):
         second = services.retention_run()
     assert len(first.cases) == 2 and second.is_empty
     assert not Returnee.objects.filter(family_name__in=["Diallo", "Keita"]).exists()
+
+
+def test_the_run_clears_the_restricted_sections_of_an_anonymised_case(users, offices, files):
+    from reintegra.safeguarding import services as sections
+    from reintegra.safeguarding.models import SectionEntry, SectionRecord
+
+    cm, fp = users["cm.tamba"], users["fp.protection"]
+    person = register(cm, offices["TAM"])
+    case = cases.case_open(actor=cm, person=person, office=offices["TAM"])
+    cases.case_flag_set(actor=cm, case=case, flag="PROTECTION", value=True)
+    case = Case.objects.get(pk=case.pk)
+    sections.section_update(
+        actor=fp, case=case, section="PROTECTION", version=0,
+        values={"safety_plan": "Stays with the aunt in Goudiry"},
+    )  # fmt: skip
+    sections.section_entry_add(
+        actor=fp, case=case, section="PROTECTION", kind="PROTECTION_NOTE",
+        body="Threats from the recruiter", next_steps="Call on Monday",
+    )  # fmt: skip
+    case = Case.objects.get(pk=case.pk)
+    cases.case_close(actor=cm, case=case, reason="OTHER", note="Moved")
+    with time_machine.travel(LATER, tick=False):
+        run()
+    record = SectionRecord.objects.get(case=case)
+    entry = SectionEntry.objects.get(case=case)
+    assert record.content == {}
+    assert (entry.body, entry.next_steps) == ("", "")
