@@ -340,6 +340,9 @@ def world(offices, users, settings, tmp_path) -> World:
     )
     for area in AREAS:
         area.build(world, offices, users)
+    for value in world.objects.values():  # the areas may have written on the cases (timeline)
+        if isinstance(value, Case):
+            value.refresh_from_db()
     return world
 
 
