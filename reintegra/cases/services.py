@@ -557,7 +557,9 @@ _SIGNATURES = {
 }
 
 
-def _check_upload(name: str, head: bytes, size: int) -> str:
+def upload_check(name: str, head: bytes, size: int) -> str:
+    """The content type of an upload the document rules accept (type, content, size); other
+    apps' files (agreements, certificates) use the same rules. Raises ValidationFailed."""
     ext = Path(name).suffix.lower()
     allowed = settings.DOCUMENT_ALLOWED_TYPES
     if ext not in allowed:
@@ -588,12 +590,6 @@ def _check_upload(name: str, head: bytes, size: int) -> str:
     return allowed[ext]
 
 
-def upload_check(name: str, head: bytes, size: int) -> str:
-    """The content type of an upload that the document rules accept (type, content, size);
-    other apps' documents use the same rules. Raises ValidationFailed like document_attach."""
-    return _check_upload(name, head, size)
-
-
 @transaction.atomic
 def document_attach(
     *, actor: Any, case: Case, upload: Any, doc_type: str, title: str = "", tier: str = Tier.CASE
@@ -610,7 +606,7 @@ def document_attach(
     size = int(getattr(upload, "size", 0) or 0)
     upload.seek(0)
     head = upload.read(16)
-    content_type = _check_upload(name, head, size)
+    content_type = upload_check(name, head, size)
     upload.seek(0)
     storage_name = f"{case.pk}/{uuid.uuid4().hex}{Path(name).suffix.lower()}"
     target = Path(settings.PRIVATE_FILES_DIR) / storage_name
