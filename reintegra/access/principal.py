@@ -158,6 +158,11 @@ class Principal:
     def is_sysadmin(self) -> bool:
         return Role.SYSADMIN in self.roles
 
+    @property
+    def is_staff_member(self) -> bool:
+        """Holds a programme role (the system administrator alone sees no programme data)."""
+        return bool(self.roles) and not self.is_sysadmin
+
 
 def principal(user: Any) -> Principal:
     """The cached Principal of a user object (one per request, as the user object is)."""

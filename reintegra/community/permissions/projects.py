@@ -37,8 +37,7 @@ def _is_member(user: Any, project: Any) -> bool:
 
 def can_view_projects(user: Any) -> bool:
     """The projects and profiles pages (menu entry)."""
-    p = principal(user)
-    return bool(p.roles) and not p.is_sysadmin
+    return principal(user).is_staff_member
 
 
 def can_view_project(user: Any, project: Any) -> bool:

@@ -13,8 +13,7 @@ from reintegra.accounts.choices import Role
 
 
 def can_view_structural(user: Any) -> bool:
-    p = principal(user)
-    return bool(p.roles) and not p.is_sysadmin
+    return principal(user).is_staff_member
 
 
 def coordinating_offices(user: Any) -> frozenset[int]:
